@@ -1,0 +1,47 @@
+package io.borderflow.config;
+
+import io.borderflow.avro.Alert;
+import io.borderflow.avro.Checkpoint;
+import io.borderflow.avro.Crossing;
+import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.IinApplication;
+import io.borderflow.avro.NetFlowWindow;
+import io.borderflow.avro.Registration;
+import io.borderflow.avro.StayStatus;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every topic borderflow reads or writes, declared once. A name carries its schema version:
+ * an incompatible change gets a new topic, never a rewrite of an old one.
+ *
+ * <p>Input topics are keyed by traveller so the per-traveller topology needs no repartition.
+ */
+public final class Topics {
+    private Topics() {
+    }
+
+    public static final TopicSpec CROSSINGS = new TopicSpec("border.crossings.v1", 0, Map.of(),
+            Crossing.class, "crossings (ENTRY/EXIT), key = traveller id");
+    public static final TopicSpec REGISTRATIONS = new TopicSpec("border.registrations.v1", 0, Map.of(),
+            Registration.class, "host notifications and residence permits, key = traveller id");
+    public static final TopicSpec IIN_APPLICATIONS = new TopicSpec("border.iin-applications.v1", 0, Map.of(),
+            IinApplication.class, "IIN applications and issuance, key = traveller id");
+    public static final TopicSpec CHECKPOINTS = new TopicSpec("border.checkpoints.v1", 1,
+            Map.of("cleanup.policy", "compact"),
+            Checkpoint.class, "checkpoint reference data (compacted), key = checkpoint id");
+    public static final TopicSpec NET_FLOWS = new TopicSpec("border.net-flows.v1", 0, Map.of(),
+            NetFlowWindow.class, "windowed entries/exits/net per dimension");
+    public static final TopicSpec STAY_STATUS = new TopicSpec("border.stay-status.v1", 0, Map.of(),
+            StayStatus.class, "per-traveller stay compliance, key = traveller id");
+    public static final TopicSpec ALERTS = new TopicSpec("border.alerts.v1", 0, Map.of(),
+            Alert.class, "alerts raised and resolved");
+    public static final TopicSpec DEAD_LETTERS = new TopicSpec("border.dead-letters.v1", 0, Map.of(),
+            DeadLetter.class, "records that could not be used, with the reason");
+
+    /** The topics a replay writes. */
+    public static final List<TopicSpec> REPLAY = List.of(CROSSINGS, REGISTRATIONS, IIN_APPLICATIONS, CHECKPOINTS);
+
+    public static final List<TopicSpec> ALL = List.of(CROSSINGS, REGISTRATIONS, IIN_APPLICATIONS, CHECKPOINTS,
+            NET_FLOWS, STAY_STATUS, ALERTS, DEAD_LETTERS);
+}

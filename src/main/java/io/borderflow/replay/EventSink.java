@@ -1,0 +1,15 @@
+package io.borderflow.replay;
+
+import java.io.IOException;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Where a replay puts its events: Kafka topics or a JSON-lines file. */
+public interface EventSink extends AutoCloseable {
+    void accept(SpecificRecord event) throws IOException;
+
+    /** Waits until everything accepted so far is durably written. */
+    void flush() throws IOException;
+
+    @Override
+    void close() throws IOException;
+}

@@ -1,0 +1,80 @@
+package io.borderflow.serde;
+
+import io.borderflow.avro.Alert;
+import io.borderflow.avro.AlertState;
+import io.borderflow.avro.Checkpoint;
+import io.borderflow.avro.Crossing;
+import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.Direction;
+import io.borderflow.avro.FlowDimension;
+import io.borderflow.avro.IinApplication;
+import io.borderflow.avro.IinStage;
+import io.borderflow.avro.Mode;
+import io.borderflow.avro.NetFlowWindow;
+import io.borderflow.avro.Registration;
+import io.borderflow.avro.RegistrationKind;
+import io.borderflow.avro.Severity;
+import io.borderflow.avro.StayState;
+import io.borderflow.avro.StayStatus;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.specific.SpecificRecord;
+
+/** Realistic records of every type: one with every optional field set, one with all of them null. */
+final class RecordSamples {
+    private RecordSamples() {
+    }
+
+    static final String TRAVELLER = "tr-5f1c9a7e2b";
+    static final Instant T = Instant.parse("2025-03-14T06:12:45.123Z");
+
+    static Map<Class<? extends SpecificRecord>, List<SpecificRecord>> all() {
+        return Map.of(
+                Crossing.class, List.of(
+                        new Crossing("evt-000001", TRAVELLER, "RU", Direction.ENTRY, "KZ-ALA-ROAD-01",
+                                "Almaty", Mode.ROAD, T),
+                        new Crossing("evt-000002", null, "Қазақстан-ÜZ", Direction.EXIT, "KZ-NQZ-AIR-01",
+                                null, null, Instant.EPOCH)),
+                Registration.class, List.of(
+                        new Registration("evt-r-1", TRAVELLER, RegistrationKind.TEMPORARY_RESIDENCE_PERMIT,
+                                LocalDate.of(2025, 3, 15), LocalDate.of(2026, 3, 14), "Astana", T),
+                        new Registration("evt-r-2", TRAVELLER, RegistrationKind.PERMANENT_RESIDENCE,
+                                LocalDate.of(1969, 12, 31), null, null, T.plusMillis(1))),
+                IinApplication.class, List.of(
+                        new IinApplication("evt-i-1", TRAVELLER, "UZ", "Shymkent", IinStage.APPLIED, T),
+                        new IinApplication("evt-i-2", TRAVELLER, "UZ", null, IinStage.ISSUED, T)),
+                Checkpoint.class, List.of(
+                        new Checkpoint("KZ-ALA-ROAD-01", "Khorgos", "Almaty", Mode.ROAD, "CN-HRG-ROAD-01"),
+                        new Checkpoint("KZ-NQZ-AIR-01", "Astana Nursultan Nazarbayev Intl", "Astana",
+                                Mode.AIR, null)),
+                NetFlowWindow.class, List.of(
+                        new NetFlowWindow(FlowDimension.CHECKPOINT, "KZ-ALA-ROAD-01", "PT1H",
+                                Instant.parse("2025-03-14T06:00:00Z"), Instant.parse("2025-03-14T07:00:00Z"),
+                                1_234L, 1_300L, -66L, false),
+                        new NetFlowWindow(FlowDimension.NATIONWIDE, "KZ", "P7D",
+                                Instant.parse("2025-03-10T00:00:00Z"), Instant.parse("2025-03-17T00:00:00Z"),
+                                Long.MAX_VALUE, 0L, Long.MAX_VALUE, true)),
+                StayStatus.class, List.of(
+                        new StayStatus(TRAVELLER, StayState.WARNING, "kz-eaeu-2023", LocalDate.of(2025, 6, 1),
+                                80, 10, 0, LocalDate.of(2025, 6, 11), T),
+                        new StayStatus(TRAVELLER, StayState.EXEMPT, "kz-eaeu-2023", LocalDate.of(2025, 6, 1),
+                                0, Integer.MAX_VALUE, 0, null, T)),
+                Alert.class, List.of(
+                        new Alert("al-1", "net-outflow", Severity.CRITICAL, AlertState.RESOLVED, "REGION",
+                                "Almaty", Instant.parse("2025-03-14T06:00:00Z"),
+                                Instant.parse("2025-03-14T07:00:00Z"), -512.5, -500.0, T,
+                                T.plusSeconds(3600), "net outflow -512.5 below -500"),
+                        new Alert("al-2", "lag", Severity.INFO, AlertState.FIRING, "NATIONWIDE", "KZ",
+                                null, null, Double.MIN_VALUE, -0.0, T, null, "")),
+                DeadLetter.class, List.of(
+                        new DeadLetter("border.crossings.v1", 3, 1_000_000_007L,
+                                ByteBuffer.wrap(TRAVELLER.getBytes(StandardCharsets.UTF_8)),
+                                ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 0, -1, 127}),
+                                "DESERIALIZATION", "border.crossings.v1: too short", T),
+                        new DeadLetter("border.crossings.v1", 0, 0L, null, null, "DUPLICATE", null, T)));
+    }
+}
