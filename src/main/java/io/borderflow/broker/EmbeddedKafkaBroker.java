@@ -63,6 +63,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final int DEFAULT_PARTITIONS = 4;
 
     private static final String META_PROPERTIES = "meta.properties";
+    private static final Set<String> FIXED_KEYS = Set.of("node.id", "process.roles", "controller.quorum.voters",
+            "controller.quorum.bootstrap.servers", "controller.listener.names", "listeners", "advertised.listeners",
+            "listener.security.protocol.map", "inter.broker.listener.name", "log.dirs", "log.dir", "metadata.log.dir");
     private static final String LOCK_FILE = ".lock";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
     /** Data directories (absolute, real paths) of the brokers started in this JVM and not yet closed. */
@@ -97,7 +100,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      * @throws ConfigException with a one-line message when the broker cannot start
      */
     public static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort) {
-        return start(dataDir, port, controllerPort, false);
+        return start(dataDir, port, controllerPort, Map.of());
+    }
+
+    /**
+     * As {@link #start(Path, int, int)}, with extra broker settings on top of the defaults (e.g.
+     * {@code log.retention.check.interval.ms} in tests). Settings that fix where and what the node
+     * is (listeners, roles, node id, quorum, directories) cannot be overridden.
+     */
+    public static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort,
+                                            Map<String, String> brokerOverrides) {
+        return start(dataDir, port, controllerPort, brokerOverrides, false);
     }
 
     /** A broker on free ports in a fresh temporary directory that is deleted on {@link #close()}. */
@@ -109,15 +122,22 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             throw new ConfigException("broker: cannot create a temporary data directory: " + oneLine(e));
         }
         try {
-            return start(dir, 0, 0, true);
+            return start(dir, 0, 0, Map.of(), true);
         } catch (RuntimeException e) {
             deleteRecursively(dir);
             throw e;
         }
     }
 
-    private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort, boolean deleteOnClose) {
+    private static EmbeddedKafkaBroker start(Path dataDir, int port, int controllerPort,
+                                             Map<String, String> overrides, boolean deleteOnClose) {
         long t0 = System.nanoTime();
+        overrides = overrides == null ? Map.of() : Map.copyOf(overrides);
+        for (String key : overrides.keySet()) {
+            if (FIXED_KEYS.contains(key)) {
+                throw new ConfigException("broker: setting " + key + " cannot be overridden");
+            }
+        }
         checkPort("port", port);
         checkPort("controller port", controllerPort);
         if (port != 0 && port == controllerPort) {
@@ -126,21 +146,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         Path dir = prepareDataDir(dataDir);
         claim(dir);
         try {
-            return start(dir, port, controllerPort, deleteOnClose, t0);
+            return start(dir, port, controllerPort, overrides, deleteOnClose, t0);
         } catch (RuntimeException | Error e) {
             release(dir);
             throw e;
         }
     }
 
-    private static EmbeddedKafkaBroker start(Path dir, int port, int controllerPort, boolean deleteOnClose, long t0) {
+    private static EmbeddedKafkaBroker start(Path dir, int port, int controllerPort, Map<String, String> overrides,
+                                             boolean deleteOnClose, long t0) {
         int[] ports = resolvePorts(port, controllerPort);
         String clusterId = formatIfNeeded(dir);
         ensureNotLockedByAnotherProcess(dir);
 
         KafkaConfig config;
         try {
-            config = new KafkaConfig(brokerProperties(dir, ports[0], ports[1]), false);
+            Properties props = brokerProperties(dir, ports[0], ports[1]);
+            props.putAll(overrides);
+            config = new KafkaConfig(props, false);
         } catch (org.apache.kafka.common.config.ConfigException e) {
             throw new ConfigException("broker: invalid broker configuration: " + oneLine(e), e);
         }
@@ -456,14 +479,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     /** Turns whatever Kafka threw during startup into a one-line message. */
-    private static ConfigException startupFailure(Path dir, int[] ports, Throwable e) {
+    static ConfigException startupFailure(Path dir, int[] ports, Throwable e) {
         if (e instanceof ConfigException ce) {
             return ce;
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             String msg = String.valueOf(t.getMessage());
             if (t instanceof BindException || msg.contains("failed to bind") || msg.contains("Address already in use")) {
-                boolean controller = msg.contains(":" + ports[1]) && !msg.contains(":" + ports[0]);
+                // Kafka says "Socket server failed to bind to 127.0.0.1:PORT: Address already in use."
+                boolean controller = mentionsPort(msg, ports[1]) && !mentionsPort(msg, ports[0]);
                 return new ConfigException(inUse(controller ? "controller port" : "port",
                         controller ? ports[1] : ports[0]), e);
             }
@@ -486,6 +510,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                 + dir + ": " + oneLine(root), e);
     }
 
+    private static boolean mentionsPort(String msg, int port) {
+        return java.util.regex.Pattern.compile(":" + port + "(?!\\d)").matcher(msg).find();
+    }
+
     private static void stopQuietly(KafkaRaftServer server) {
         try {
             server.shutdown();
@@ -506,6 +534,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private static String oneLine(Throwable t) {
+        if (t instanceof AccessDeniedException) {
+            return "permission denied";
+        }
+        if (t instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        if (t instanceof FileSystemException fse && fse.getReason() != null) {
+            return fse.getReason();
+        }
         String msg = t.getMessage();
         if (msg == null || msg.isBlank()) {
             msg = t.getClass().getSimpleName();

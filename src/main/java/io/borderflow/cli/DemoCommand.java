@@ -18,7 +18,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.LocalDate;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,30 +46,13 @@ public final class DemoCommand implements Callable<Integer> {
             description = "Broker data directory, kept afterwards (default: a temporary one, deleted at the end).")
     Path dataDir;
 
-    @Option(names = "--scenario", paramLabel = "NAME|FILE", defaultValue = "sept-2022-surge",
-            description = "Scenario to replay. Default: ${DEFAULT-VALUE}.")
-    String scenario;
-
-    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day (default: the scenario's).")
-    LocalDate from;
-
-    @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "Last day (default: the scenario's).")
-    LocalDate to;
-
-    @Option(names = "--seed", description = "Scenario seed (default: the scenario's).")
-    Long seed;
-
-    @Option(names = "--speed", defaultValue = "max", paramLabel = "max|N",
-            description = "'max', or event-time seconds per wall second. Default: ${DEFAULT-VALUE}.")
-    String speed;
-
-    @Option(names = "--quiet", description = "No progress output.")
-    boolean quiet;
+    @Mixin
+    ScenarioOptions scenarioOptions;
 
     @Override
     public Integer call() throws Exception {
-        Pacer pacer = Pacer.parse(speed);
-        Scenario s = ReplayCommand.scenario(scenario, from, to, seed);
+        Pacer pacer = scenarioOptions.pacer();
+        Scenario s = scenarioOptions.load();
         Path dir = dataDir != null ? dataDir : Files.createTempDirectory("borderflow-demo-");
         Map<String, String> demoDefaults = new LinkedHashMap<>();
         demoDefaults.put(BorderflowConfig.BROKER_DATA_DIR, dir.toString());
@@ -97,7 +79,7 @@ public final class DemoCommand implements Callable<Integer> {
             ReplayCommand.prepareTopics(config, kafka, out);
             out.printf("replaying %s: %s to %s, seed %d, speed %s%n", s.name(), s.start(), s.end(), s.seed(), pacer);
             DailyTally tally = new DailyTally(s.zone());
-            Progress progress = new Progress(out, Progress.onTerminal(), quiet, s.zone(), s.start(), s.end());
+            Progress progress = new Progress(out, Progress.onTerminal(), scenarioOptions.quiet, s.zone(), s.start(), s.end());
             ReplayStats stats;
             try (EventSource source = new ScenarioGenerator(s, CheckpointCatalog.builtIn());
                  KafkaEventSink sink = new KafkaEventSink(kafka.producerProperties())) {

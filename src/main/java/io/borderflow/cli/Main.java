@@ -2,6 +2,8 @@ package io.borderflow.cli;
 
 import io.borderflow.config.ConfigException;
 import java.io.PrintWriter;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.config.Configurator;
 import picocli.CommandLine;
@@ -45,6 +47,7 @@ public final class Main implements Runnable {
 
     static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.registerConverter(LocalDate.class, Main::parseDate);
         cl.setParameterExceptionHandler((ex, args) -> {
             PrintWriter err = ex.getCommandLine().getErr();
             err.println("borderflow: " + ex.getMessage() + " (see '" + ex.getCommandLine().getCommandName() + " --help')");
@@ -64,6 +67,14 @@ public final class Main implements Runnable {
             return EXIT_FAILURE;
         });
         return cl;
+    }
+
+    static LocalDate parseDate(String s) {
+        try {
+            return LocalDate.parse(s);
+        } catch (DateTimeParseException e) {
+            throw new CommandLine.TypeConversionException("'" + s + "' is not a date (YYYY-MM-DD)");
+        }
     }
 
     private static String describe(Throwable t) {

@@ -21,7 +21,6 @@ import io.borderflow.replay.calibration.CalibrationReport;
 import io.borderflow.replay.calibration.DailyTally;
 import io.borderflow.replay.scenario.Scenario;
 import io.borderflow.replay.scenario.ScenarioGenerator;
-import io.borderflow.replay.scenario.ScenarioLoader;
 import io.borderflow.serde.AvroSerde;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.BufferedWriter;
@@ -32,7 +31,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,9 +52,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ConfigOptions configOptions;
 
-    @Option(names = "--scenario", paramLabel = "NAME|FILE", defaultValue = "sept-2022-surge",
-            description = "Built-in scenario (sept-2022-surge, baseline) or a YAML/JSON scenario file. Default: ${DEFAULT-VALUE}.")
-    String scenario;
+    @Mixin
+    ScenarioOptions scenarioOptions;
 
     @Option(names = "--input", paramLabel = "FILE", description = "Replay your own data instead of a scenario.")
     Path input;
@@ -64,19 +61,6 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "jsonl|csv|daily-csv",
             description = "Format of --input (default: from the file name and header).")
     String format;
-
-    @Option(names = "--from", paramLabel = "YYYY-MM-DD", description = "First day of a scenario (default: the scenario's).")
-    LocalDate from;
-
-    @Option(names = "--to", paramLabel = "YYYY-MM-DD", description = "Last day of a scenario (default: the scenario's).")
-    LocalDate to;
-
-    @Option(names = "--seed", description = "Seed of a scenario (default: the scenario's). Same seed, same events.")
-    Long seed;
-
-    @Option(names = "--speed", defaultValue = "max", paramLabel = "max|N",
-            description = "'max', or event-time seconds per wall second (3600 = an hour a second). Default: ${DEFAULT-VALUE}.")
-    String speed;
 
     @Option(names = "--to-file", paramLabel = "FILE.jsonl", description = "Write the events to a JSON-lines file instead of Kafka.")
     Path toFile;
@@ -90,31 +74,22 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--rejects", paramLabel = "FILE", description = "Where --skip-bad writes rejects (default: INPUT.rejects.jsonl).")
     Path rejectsFile;
 
-    @Option(names = "--quiet", description = "No progress output.")
-    boolean quiet;
-
     @Option(names = "--pseudonymised-ids",
             description = "The input's traveller ids are already pseudonyms (e.g. a file written by --to-file): keep them as they are.")
     boolean pseudonymisedIds;
 
     @Override
     public Integer call() throws Exception {
-        Pacer pacer = Pacer.parse(speed);
+        Pacer pacer = scenarioOptions.pacer();
         BorderflowConfig config = configOptions.load(Map.of());
         PrintStream out = System.out;
         if (input == null) {
-            Scenario s = scenario(scenario, from, to, seed);
-            return replayScenario(config, s, pacer, toFile, report, quiet, out);
+            return replayScenario(config, scenarioOptions.load(), pacer, toFile, report, scenarioOptions.quiet, out);
         }
-        if (from != null || to != null || seed != null) {
+        if (scenarioOptions.rangeOrSeedGiven()) {
             throw new IllegalArgumentException("--from, --to and --seed apply to scenarios, not to --input");
         }
         return replayUserData(config, pacer, out);
-    }
-
-    static Scenario scenario(String nameOrFile, LocalDate from, LocalDate to, Long seed) {
-        Scenario s = ScenarioLoader.load(nameOrFile).withRange(from, to);
-        return seed == null ? s : s.withSeed(seed);
     }
 
     /** Replays a scenario into Kafka (or a file) and prints the summary and, if asked, the calibration. */
@@ -167,7 +142,7 @@ public final class ReplayCommand implements Callable<Integer> {
         }
         Path rejectsPath = rejectsFile != null ? rejectsFile : Path.of(input + ".rejects.jsonl");
         DailyTally tally = new DailyTally(config.zone());
-        Progress progress = new Progress(out, Progress.onTerminal(), quiet, config.zone(), null, null);
+        Progress progress = new Progress(out, Progress.onTerminal(), scenarioOptions.quiet, config.zone(), null, null);
         out.printf("replaying %s (%s), speed %s%n", input, fmt.name().toLowerCase().replace('_', '-'), pacer);
         ReplayStats stats;
         try (RejectsFile rejects = new RejectsFile(rejectsPath, skipBad);
