@@ -3,7 +3,9 @@ package io.borderflow.config;
 import io.borderflow.avro.Alert;
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
+import io.borderflow.avro.DailyCount;
 import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.PresentStock;
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.avro.Registration;
@@ -32,6 +34,17 @@ public final class Topics {
             Checkpoint.class, "checkpoint reference data (compacted), key = checkpoint id");
     public static final TopicSpec NET_FLOWS = new TopicSpec("border.net-flows.v1", 0, Map.of(),
             NetFlowWindow.class, "windowed entries/exits/net per dimension");
+    public static final TopicSpec NET_FLOWS_LIVE = new TopicSpec("border.net-flows-live.v1", 0,
+            Map.of("cleanup.policy", "compact"),
+            NetFlowWindow.class, "running window counts for dashboards (compacted: latest per window and key)");
+    public static final TopicSpec NET_FLOW_CORRECTIONS = new TopicSpec("border.net-flow-corrections.v1", 0, Map.of(),
+            NetFlowWindow.class, "restated final windows after late events (revision 1, 2, ...)");
+    public static final TopicSpec LATE_EVENTS = new TopicSpec("border.late-events.v1", 0, Map.of(),
+            DeadLetter.class, "crossings that arrived after their window closed, with the reason");
+    public static final TopicSpec PRESENT_STOCK = new TopicSpec("border.present-stock.v1", 0, Map.of(),
+            PresentStock.class, "cumulative entries minus exits per citizenship and region");
+    public static final TopicSpec DAILY_COUNTS = new TopicSpec("border.daily-counts.v1", 0, Map.of(),
+            DailyCount.class, "IIN applications and registrations per local day and dimension");
     public static final TopicSpec STAY_STATUS = new TopicSpec("border.stay-status.v1", 0, Map.of(),
             StayStatus.class, "per-traveller stay compliance, key = traveller id");
     public static final TopicSpec ALERTS = new TopicSpec("border.alerts.v1", 0, Map.of(),
@@ -43,5 +56,6 @@ public final class Topics {
     public static final List<TopicSpec> REPLAY = List.of(CROSSINGS, REGISTRATIONS, IIN_APPLICATIONS, CHECKPOINTS);
 
     public static final List<TopicSpec> ALL = List.of(CROSSINGS, REGISTRATIONS, IIN_APPLICATIONS, CHECKPOINTS,
-            NET_FLOWS, STAY_STATUS, ALERTS, DEAD_LETTERS);
+            NET_FLOWS, NET_FLOWS_LIVE, NET_FLOW_CORRECTIONS, LATE_EVENTS, PRESENT_STOCK, DAILY_COUNTS,
+            STAY_STATUS, ALERTS, DEAD_LETTERS);
 }

@@ -3,7 +3,9 @@ package io.borderflow.serde;
 import io.borderflow.avro.Alert;
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
+import io.borderflow.avro.DailyCount;
 import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.PresentStock;
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.avro.Registration;
@@ -40,7 +42,8 @@ public final class BorderflowSchemaStore implements SchemaStore {
     /** Every generated record type borderflow puts on a topic or in a store. */
     public static final List<Class<? extends SpecificRecord>> RECORD_TYPES = List.of(
             Crossing.class, Registration.class, IinApplication.class, Checkpoint.class,
-            NetFlowWindow.class, StayStatus.class, Alert.class, DeadLetter.class);
+            NetFlowWindow.class, StayStatus.class, Alert.class, DeadLetter.class, DailyCount.class,
+            PresentStock.class);
 
     /** Classpath folder holding {@code <Name>.v<N>.avsc}. */
     public static final String HISTORY_PATH = "schemas/history";

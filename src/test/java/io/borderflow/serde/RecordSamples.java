@@ -4,7 +4,9 @@ import io.borderflow.avro.Alert;
 import io.borderflow.avro.AlertState;
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
+import io.borderflow.avro.DailyCount;
 import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.PresentStock;
 import io.borderflow.avro.Direction;
 import io.borderflow.avro.FlowDimension;
 import io.borderflow.avro.IinApplication;
@@ -52,12 +54,12 @@ final class RecordSamples {
                         new Checkpoint("KZ-NQZ-AIR-01", "Astana Nursultan Nazarbayev Intl", "Astana",
                                 Mode.AIR, null)),
                 NetFlowWindow.class, List.of(
-                        new NetFlowWindow(FlowDimension.CHECKPOINT, "KZ-ALA-ROAD-01", "PT1H",
+                        new NetFlowWindow(FlowDimension.CHECKPOINT, "KZ-ALA-ROAD-01", "1h",
                                 Instant.parse("2025-03-14T06:00:00Z"), Instant.parse("2025-03-14T07:00:00Z"),
-                                1_234L, 1_300L, -66L, false),
-                        new NetFlowWindow(FlowDimension.NATIONWIDE, "KZ", "P7D",
+                                1_234L, 1_300L, -66L, false, 0),
+                        new NetFlowWindow(FlowDimension.NATIONAL, "KZ", "7d",
                                 Instant.parse("2025-03-10T00:00:00Z"), Instant.parse("2025-03-17T00:00:00Z"),
-                                Long.MAX_VALUE, 0L, Long.MAX_VALUE, true)),
+                                Long.MAX_VALUE, 0L, Long.MAX_VALUE, true, 3)),
                 StayStatus.class, List.of(
                         new StayStatus(TRAVELLER, StayState.WARNING, "kz-eaeu-2023", LocalDate.of(2025, 6, 1),
                                 80, 10, 0, LocalDate.of(2025, 6, 11), T),
@@ -65,16 +67,20 @@ final class RecordSamples {
                                 0, Integer.MAX_VALUE, 0, null, T)),
                 Alert.class, List.of(
                         new Alert("al-1", "net-outflow", Severity.CRITICAL, AlertState.RESOLVED, "REGION",
-                                "Almaty", Instant.parse("2025-03-14T06:00:00Z"),
+                                "Almaty", "1h", Instant.parse("2025-03-14T06:00:00Z"),
                                 Instant.parse("2025-03-14T07:00:00Z"), -512.5, -500.0, T,
                                 T.plusSeconds(3600), "net outflow -512.5 below -500"),
-                        new Alert("al-2", "lag", Severity.INFO, AlertState.FIRING, "NATIONWIDE", "KZ",
-                                null, null, Double.MIN_VALUE, -0.0, T, null, "")),
+                        new Alert("al-2", "lag", Severity.INFO, AlertState.RAISED, "NATIONAL", "KZ",
+                                null, null, null, Double.MIN_VALUE, -0.0, T, null, "")),
                 DeadLetter.class, List.of(
                         new DeadLetter("border.crossings.v1", 3, 1_000_000_007L,
                                 ByteBuffer.wrap(TRAVELLER.getBytes(StandardCharsets.UTF_8)),
                                 ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 0, -1, 127}),
                                 "DESERIALIZATION", "border.crossings.v1: too short", T),
-                        new DeadLetter("border.crossings.v1", 0, 0L, null, null, "DUPLICATE", null, T)));
+                        new DeadLetter("border.crossings.v1", 0, 0L, null, null, "DUPLICATE", null, T)),
+                DailyCount.class, List.of(
+                        new DailyCount("iin.APPLIED", "region+citizenship", "Almaty|RU", LocalDate.of(2022, 9, 23), 13_000L, true)),
+                PresentStock.class, List.of(
+                        new PresentStock("citizenship", "RU", -4_200L, T)));
     }
 }
