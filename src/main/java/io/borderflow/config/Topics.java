@@ -41,6 +41,8 @@ public final class Topics {
             NetFlowWindow.class, "restated final windows after late events (revision 1, 2, ...)");
     public static final TopicSpec LATE_EVENTS = new TopicSpec("border.late-events.v1", 0, Map.of(),
             DeadLetter.class, "crossings that arrived after their window closed, with the reason");
+    public static final TopicSpec DATA_QUALITY = new TopicSpec("border.data-quality.v1", 0, Map.of(),
+            DeadLetter.class, "records that were used but need a look (e.g. unknown checkpoint), with the reason");
     public static final TopicSpec PRESENT_STOCK = new TopicSpec("border.present-stock.v1", 0, Map.of(),
             PresentStock.class, "cumulative entries minus exits per citizenship and region");
     public static final TopicSpec DAILY_COUNTS = new TopicSpec("border.daily-counts.v1", 0, Map.of(),
@@ -57,5 +59,5 @@ public final class Topics {
 
     public static final List<TopicSpec> ALL = List.of(CROSSINGS, REGISTRATIONS, IIN_APPLICATIONS, CHECKPOINTS,
             NET_FLOWS, NET_FLOWS_LIVE, NET_FLOW_CORRECTIONS, LATE_EVENTS, PRESENT_STOCK, DAILY_COUNTS,
-            STAY_STATUS, ALERTS, DEAD_LETTERS);
+            STAY_STATUS, ALERTS, DEAD_LETTERS, DATA_QUALITY);
 }

@@ -7,6 +7,10 @@ import org.apache.avro.specific.SpecificRecord;
 public interface EventSink extends AutoCloseable {
     void accept(SpecificRecord event) throws IOException;
 
+    /** The input is complete: nothing older than what was accepted will follow. */
+    default void finish() throws IOException {
+    }
+
     /** Waits until everything accepted so far is durably written. */
     void flush() throws IOException;
 

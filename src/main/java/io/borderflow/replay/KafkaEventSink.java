@@ -3,7 +3,12 @@ package io.borderflow.replay;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.Registration;
+import io.borderflow.config.Topics;
+import io.borderflow.config.Watermarks;
 import io.borderflow.serde.AvroSerde;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
@@ -25,6 +30,13 @@ public final class KafkaEventSink implements EventSink {
     private final AvroSerde<Registration> registrations = AvroSerde.of(Registration.class);
     private final AvroSerde<IinApplication> iins = AvroSerde.of(IinApplication.class);
     private final AtomicReference<Exception> failure = new AtomicReference<>();
+    private static final long HOUR_MS = 3_600_000L;
+    private static final byte[] WATERMARK_KEY = "~watermark".getBytes(StandardCharsets.UTF_8);
+    private static final List<String> INPUT_TOPICS = List.of(Topics.CROSSINGS.name(), Topics.REGISTRATIONS.name(),
+            Topics.IIN_APPLICATIONS.name());
+    private final Map<String, Integer> partitions = new HashMap<>();
+    private long lastTickHour = Long.MIN_VALUE;
+    private long maxEventTime = Long.MIN_VALUE;
     private final Callback onAck = (metadata, exception) -> {
         if (exception != null) {
             failure.compareAndSet(null, exception);
@@ -53,8 +65,52 @@ public final class KafkaEventSink implements EventSink {
             throw new IllegalArgumentException("not a replay event: " + event.getClass().getName());
         }
         byte[] key = Events.key(event).getBytes(StandardCharsets.UTF_8);
-        producer.send(new ProducerRecord<>(Events.topic(event).name(), null, Events.time(event).toEpochMilli(), key, value),
-                onAck);
+        long time = Events.time(event).toEpochMilli();
+        producer.send(new ProducerRecord<>(Events.topic(event).name(), null, time, key, value), onAck);
+        maxEventTime = Math.max(maxEventTime, time);
+        long hour = Math.floorDiv(time, HOUR_MS);
+        if (hour > lastTickHour) {
+            // Each event-time hour, every input partition hears that time has moved on, so windows
+            // close on partitions that are quiet.
+            if (lastTickHour != Long.MIN_VALUE) {
+                watermarks(Watermarks.TICK, time);
+            }
+            lastTickHour = hour;
+        }
+    }
+
+    /** Ends the input on every partition: the stream processors close all open windows. */
+    @Override
+    public void finish() throws IOException {
+        checkFailure();
+        if (maxEventTime == Long.MIN_VALUE) {
+            return;
+        }
+        for (String topic : INPUT_TOPICS) {
+            int n = partitionCount(topic);
+            for (int p = 0; p < n; p++) {
+                send(topic, p, Watermarks.end(p, n), maxEventTime);
+            }
+        }
+    }
+
+    private void watermarks(String value, long time) {
+        for (String topic : INPUT_TOPICS) {
+            int n = partitionCount(topic);
+            for (int p = 0; p < n; p++) {
+                send(topic, p, value, time);
+            }
+        }
+    }
+
+    private void send(String topic, int partition, String watermark, long time) {
+        ProducerRecord<byte[], byte[]> r = new ProducerRecord<>(topic, partition, (Long) time, WATERMARK_KEY, (byte[]) null);
+        r.headers().add(Watermarks.HEADER, Watermarks.bytes(watermark));
+        producer.send(r, onAck);
+    }
+
+    private int partitionCount(String topic) {
+        return partitions.computeIfAbsent(topic, t -> producer.partitionsFor(t).size());
     }
 
     /** Sends any record to any topic, e.g. reference data. */

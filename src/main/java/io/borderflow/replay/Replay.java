@@ -36,6 +36,7 @@ public final class Replay {
                 iins++;
             }
         }
+        sink.finish();
         sink.flush();
         progress.finish();
         return new ReplayStats(crossings, registrations, iins, start == 0 ? 0 : (System.nanoTime() - start) / 1e9);

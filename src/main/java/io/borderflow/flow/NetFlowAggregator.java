@@ -1,0 +1,142 @@
+package io.borderflow.flow;
+
+import io.borderflow.avro.Crossing;
+import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.Direction;
+import io.borderflow.avro.FlowDimension;
+import io.borderflow.avro.NetFlowWindow;
+import io.borderflow.avro.PresentStock;
+import io.borderflow.config.Topics;
+import io.borderflow.serde.AvroSerde;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Entries and exits per dimension key ({@code CHECKPOINT:SYRYM}, {@code REGION:Kostanay},
+ * {@code CITIZENSHIP:RU}, {@code NATIONAL:KZ}) in hourly, daily and 7-day windows, plus the
+ * running present stock per citizenship and region. 7-day windows are built from the closed days
+ * when a day closes, so their cost is per window, not per record.
+ */
+final class NetFlowAggregator extends WindowAggregator<Crossing> {
+    static final String STORE_PREFIX = "flow";
+    static final String PRESENT_STORE = "flow-present-stock";
+    private static final int WEEK_DAYS = 7;
+
+    private KeyValueStore<String, Long> present;
+    private final Set<String> dirtyStock = new LinkedHashSet<>();
+
+    NetFlowAggregator(FlowSettings settings) {
+        super(settings, STORE_PREFIX, true);
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        super.init(context);
+        present = context.getStateStore(PRESENT_STORE);
+    }
+
+    @Override
+    protected int counter(Crossing c) {
+        return c.getDirection() == Direction.ENTRY ? 0 : 1;
+    }
+
+    @Override
+    protected void counted(String key, Crossing c, long timestamp) {
+        if (key.startsWith("CITIZENSHIP:") || key.startsWith("REGION:")) {
+            Long now = present.get(key);
+            present.put(key, (now == null ? 0 : now) + (c.getDirection() == Direction.ENTRY ? 1 : -1));
+            dirtyStock.add(key);
+        }
+    }
+
+    @Override
+    protected void emitLiveExtras() {
+        for (String key : dirtyStock) {
+            int colon = key.indexOf(':');
+            Long value = present.get(key);
+            context.forward(new Record<>(key, new PresentStock(key.substring(0, colon).toLowerCase(),
+                    key.substring(colon + 1), value == null ? 0 : value, Instant.ofEpochMilli(Math.max(streamTime, 0))),
+                    Math.max(streamTime, 0)));
+        }
+        dirtyStock.clear();
+    }
+
+    @Override
+    protected Record<String, SpecificRecord> result(WindowKey w, WindowCounts c, boolean isFinal) {
+        return window(w.key(), w.window(), w.start(), w.end(), c, isFinal);
+    }
+
+    private Record<String, SpecificRecord> window(String key, String window, long start, long end, WindowCounts c,
+                                                  boolean isFinal) {
+        int colon = key.indexOf(':');
+        NetFlowWindow v = new NetFlowWindow(FlowDimension.valueOf(key.substring(0, colon)), key.substring(colon + 1),
+                window, Instant.ofEpochMilli(start), Instant.ofEpochMilli(end), c.first(), c.second(),
+                c.first() - c.second(), isFinal, c.revision());
+        // Live records are compacted per window; final ones are keyed by dimension key, in window order.
+        String outKey = isFinal ? key : key + "|" + window + "|" + start;
+        return new Record<>(outKey, v, end - 1);
+    }
+
+    @Override
+    protected void dayClosed(long dayEnd) {
+        List<Long> ends = weekEnding(dayEnd);
+        for (String key : keysWithClosedDays(ends.get(0), dayEnd)) {
+            WindowCounts sum = closedDays(key, ends);
+            context.forward(window(key, "7d", weekStart(dayEnd), dayEnd,
+                    new WindowCounts(sum.first(), sum.second(), 0), true));
+        }
+    }
+
+    @Override
+    protected void dayRestated(WindowKey day, int revision) {
+        LocalDate d = windows.day(day.start());
+        for (int i = 0; i < WEEK_DAYS; i++) {
+            long end = windows.startOf(d.plusDays(i + 1L));
+            if (end + settings.dayGrace().toMillis() > streamTime) {
+                break;
+            }
+            WindowCounts sum = closedDays(day.key(), weekEnding(end));
+            context.forward(window(day.key(), "7d", weekStart(end), end,
+                    new WindowCounts(sum.first(), sum.second(), revision), true));
+        }
+    }
+
+    @Override
+    protected void late(String key, Crossing c, long timestamp, WindowKey window, boolean restated) {
+        // One report per crossing: the gate fans each crossing out to four keys, one of them national.
+        if (!key.startsWith("NATIONAL:")) {
+            return;
+        }
+        String traveller = c.getTravellerId() != null ? c.getTravellerId() : c.getEventId();
+        String detail = window.window() + " window " + Instant.ofEpochMilli(window.start()) + "/"
+                + Instant.ofEpochMilli(window.end()) + " had closed at stream time " + Instant.ofEpochMilli(streamTime)
+                + (restated ? "; restated in " + Topics.NET_FLOW_CORRECTIONS.name() : "; too old to restate");
+        DeadLetter late = new DeadLetter(Topics.CROSSINGS.name(), -1, -1L,
+                ByteBuffer.wrap(traveller.getBytes(StandardCharsets.UTF_8)),
+                ByteBuffer.wrap(AvroSerde.of(Crossing.class).encode(c)), "LATE", detail, Instant.ofEpochMilli(timestamp));
+        context.forward(new Record<>(c.getEventId(), late, timestamp));
+    }
+
+    private List<Long> weekEnding(long dayEnd) {
+        LocalDate last = windows.day(dayEnd - 1);
+        List<Long> ends = new ArrayList<>(WEEK_DAYS);
+        for (int i = WEEK_DAYS - 1; i >= 0; i--) {
+            ends.add(windows.startOf(last.minusDays(i - 1L)));
+        }
+        return ends;
+    }
+
+    private long weekStart(long dayEnd) {
+        return windows.startOf(windows.day(dayEnd - 1).minusDays(WEEK_DAYS - 1L));
+    }
+}

@@ -1,0 +1,274 @@
+package io.borderflow.flow;
+
+import io.borderflow.config.Watermarks;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Counts records per dimension key in hourly and local-day windows, closing windows by stream
+ * time (records and watermarks) and emitting one final result per window and key. A record for a
+ * window that has already closed is never dropped: it restates the window (a correction with the
+ * next revision) while the closed window is still kept, and is reported as late either way.
+ *
+ * <p>Keys starting with {@code ~} are watermarks forwarded by the gate: {@code ~wm} moves stream
+ * time; {@code ~end|P|N} marks the end of input partition P of N, and once all N have ended every
+ * open window closes.
+ *
+ * @param <V> the value type of counted records
+ */
+abstract class WindowAggregator<V> implements Processor<String, V, String, SpecificRecord> {
+    static final String WATERMARK_KEY = "~wm";
+    static final String END_KEY_PREFIX = "~end|";
+    private static final String STREAM_TIME = "stream-time";
+    private static final String ENDED_PREFIX = "ended|";
+
+    private final String openStoreName;
+    private final String closedStoreName;
+    private final String controlStoreName;
+    private final boolean hourly;
+    protected final FlowSettings settings;
+    protected final LocalWindows windows;
+
+    protected ProcessorContext<String, SpecificRecord> context;
+    protected KeyValueStore<Bytes, byte[]> open;
+    protected KeyValueStore<Bytes, byte[]> closed;
+    private KeyValueStore<String, Long> control;
+    private final Set<Bytes> dirty = new LinkedHashSet<>();
+    protected long streamTime = Long.MIN_VALUE;
+    private long lastCloseHour = Long.MIN_VALUE;
+
+    WindowAggregator(FlowSettings settings, String storePrefix, boolean hourly) {
+        this.settings = settings;
+        this.windows = new LocalWindows(settings.zone());
+        this.openStoreName = storePrefix + "-open-windows";
+        this.closedStoreName = storePrefix + "-closed-windows";
+        this.controlStoreName = storePrefix + "-control";
+        this.hourly = hourly;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecord> context) {
+        this.context = context;
+        this.open = context.getStateStore(openStoreName);
+        this.closed = context.getStateStore(closedStoreName);
+        this.control = context.getStateStore(controlStoreName);
+        Long saved = control.get(STREAM_TIME);
+        streamTime = saved == null ? Long.MIN_VALUE : saved;
+        if (!settings.liveInterval().isZero()) {
+            context.schedule(settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitLive());
+        }
+    }
+
+    /** Which counter a record adds to: 0 or 1. */
+    protected abstract int counter(V value);
+
+    /** The output record for a window's counts. */
+    protected abstract Record<String, SpecificRecord> result(WindowKey w, WindowCounts c, boolean isFinal);
+
+    /** Called for every counted record, on time or not (e.g. for running totals). */
+    protected void counted(String key, V value, long timestamp) {
+    }
+
+    /** Reports a record that came after its window closed. */
+    protected void late(String key, V value, long timestamp, WindowKey window, boolean restated) {
+    }
+
+    /** A local day's windows closed: derived windows can be built from the closed days. */
+    protected void dayClosed(long dayEnd) {
+    }
+
+    /** A daily window was restated by a late record. */
+    protected void dayRestated(WindowKey day, int revision) {
+    }
+
+    protected void emitLiveExtras() {
+    }
+
+    @Override
+    public void process(Record<String, V> record) {
+        String key = record.key();
+        if (key != null && key.startsWith("~")) {
+            watermark(key, record.timestamp());
+            return;
+        }
+        long ts = record.timestamp();
+        advance(ts);
+        counted(key, record.value(), ts);
+        int counter = counter(record.value());
+        boolean reportedLate = false;
+        if (hourly) {
+            long start = LocalWindows.hourStart(ts);
+            reportedLate = add(new WindowKey(WindowKey.HOUR, start + LocalWindows.HOUR_MS, start, key), counter,
+                    settings.hourGrace(), record, false);
+        }
+        add(new WindowKey(WindowKey.DAY, windows.dayEnd(ts), windows.dayStart(ts), key), counter,
+                settings.dayGrace(), record, reportedLate);
+        closeDue();
+    }
+
+    /** Adds one record to its window; returns true when the window had closed (a late record). */
+    private boolean add(WindowKey w, int counter, Duration grace, Record<String, V> record, boolean alreadyReported) {
+        Bytes k = w.bytes();
+        if (w.end() + grace.toMillis() > streamTime) {
+            WindowCounts c = WindowCounts.of(open.get(k));
+            open.put(k, (c == null ? WindowCounts.ZERO : c).add(counter).bytes());
+            if (!settings.liveInterval().isZero()) {
+                dirty.add(k);
+            }
+            return false;
+        }
+        WindowCounts c = WindowCounts.of(closed.get(k));
+        boolean keep = w.end() > streamTime - settings.correctionsKept().toMillis();
+        if (keep) {
+            WindowCounts revised = (c == null ? WindowCounts.ZERO : c).add(counter).revised();
+            closed.put(k, revised.bytes());
+            context.forward(result(w, revised, true));
+            if (w.size() == WindowKey.DAY) {
+                dayRestated(w, revised.revision());
+            }
+        }
+        if (!alreadyReported) {
+            late(record.key(), record.value(), record.timestamp(), w, keep);
+        }
+        return true;
+    }
+
+    private void watermark(String key, long ts) {
+        advance(ts);
+        if (key.startsWith(END_KEY_PREFIX)) {
+            String[] parts = key.split("\\|");
+            int partition = Integer.parseInt(parts[1]);
+            long partitions = Long.parseLong(parts[2]);
+            control.put(ENDED_PREFIX + partition, partitions);
+            long ended = 0;
+            List<String> endedKeys = new ArrayList<>();
+            try (KeyValueIterator<String, Long> it = control.prefixScan(ENDED_PREFIX,
+                    new org.apache.kafka.common.serialization.StringSerializer())) {
+                while (it.hasNext()) {
+                    KeyValue<String, Long> kv = it.next();
+                    endedKeys.add(kv.key);
+                    ended++;
+                }
+            }
+            if (ended >= partitions) {
+                closeUpTo(Long.MAX_VALUE, Long.MAX_VALUE);
+                emitLive();
+                endedKeys.forEach(control::delete);
+            }
+            return;
+        }
+        closeDue();
+    }
+
+    private void advance(long ts) {
+        if (ts > streamTime) {
+            streamTime = ts;
+            control.put(STREAM_TIME, ts);
+        }
+    }
+
+    /** Closes what stream time has passed; checked once per hour of stream time. */
+    private void closeDue() {
+        long hour = Math.floorDiv(streamTime, LocalWindows.HOUR_MS);
+        if (hour == lastCloseHour) {
+            return;
+        }
+        lastCloseHour = hour;
+        closeUpTo(streamTime - settings.hourGrace().toMillis(), streamTime - settings.dayGrace().toMillis());
+        long purgeBefore = streamTime - settings.correctionsKept().toMillis();
+        purge(WindowKey.HOUR, purgeBefore);
+        purge(WindowKey.DAY, purgeBefore);
+    }
+
+    private void closeUpTo(long hourBoundary, long dayBoundary) {
+        if (hourly) {
+            closeSize(WindowKey.HOUR, hourBoundary);
+        }
+        Set<Long> dayEnds = closeSize(WindowKey.DAY, dayBoundary);
+        dayEnds.stream().sorted().forEach(this::dayClosed);
+    }
+
+    /** Moves every open window of this size ending at or before the boundary to the closed store. */
+    private Set<Long> closeSize(char size, long boundary) {
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = open.range(WindowKey.lowest(size, 0),
+                WindowKey.above(size, boundary))) {
+            while (it.hasNext()) {
+                due.add(it.next());
+            }
+        }
+        Set<Long> ends = new HashSet<>();
+        for (KeyValue<Bytes, byte[]> kv : due) {
+            WindowKey w = WindowKey.of(kv.key);
+            WindowCounts c = WindowCounts.of(kv.value);
+            context.forward(result(w, c, true));
+            closed.put(kv.key, c.bytes());
+            open.delete(kv.key);
+            dirty.remove(kv.key);
+            ends.add(w.end());
+        }
+        return ends;
+    }
+
+    private void purge(char size, long before) {
+        List<Bytes> old = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = closed.range(WindowKey.lowest(size, 0),
+                WindowKey.above(size, before))) {
+            while (it.hasNext()) {
+                old.add(it.next().key);
+            }
+        }
+        old.forEach(closed::delete);
+    }
+
+    /** Sum of the closed daily windows of a key whose ends fall in [fromEnd, toEnd]. */
+    protected WindowCounts closedDays(String key, List<Long> dayEnds) {
+        WindowCounts sum = WindowCounts.ZERO;
+        boolean any = false;
+        for (long end : dayEnds) {
+            long start = windows.dayStart(end - 1);
+            WindowCounts c = WindowCounts.of(closed.get(new WindowKey(WindowKey.DAY, end, start, key).bytes()));
+            if (c != null) {
+                sum = sum.plus(c);
+                any = true;
+            }
+        }
+        return any ? sum : null;
+    }
+
+    /** Keys with a closed daily window ending in [fromEnd, toEnd]. */
+    protected Set<String> keysWithClosedDays(long fromEnd, long toEnd) {
+        Set<String> keys = new LinkedHashSet<>();
+        try (KeyValueIterator<Bytes, byte[]> it = closed.range(WindowKey.lowest(WindowKey.DAY, fromEnd),
+                WindowKey.above(WindowKey.DAY, toEnd))) {
+            while (it.hasNext()) {
+                keys.add(WindowKey.of(it.next().key).key());
+            }
+        }
+        return keys;
+    }
+
+    private void emitLive() {
+        for (Bytes k : dirty) {
+            WindowCounts c = WindowCounts.of(open.get(k));
+            if (c != null) {
+                context.forward(result(WindowKey.of(k), c, false));
+            }
+        }
+        dirty.clear();
+        emitLiveExtras();
+    }
+}
