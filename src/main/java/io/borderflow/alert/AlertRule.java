@@ -4,6 +4,7 @@ import io.borderflow.avro.FlowDimension;
 import io.borderflow.avro.Severity;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
@@ -90,9 +91,10 @@ public record AlertRule(String name, Type type, Severity severity, FlowDimension
         keys = keys == null ? Set.of() : Collections.unmodifiableSortedSet(new TreeSet<>(keys));
         switch (type) {
             case NET_OUTFLOW -> require(Double.isFinite(threshold) && threshold >= 0,
-                    "threshold must be a number >= 0, got " + threshold);
+                    "threshold must be a number >= 0, got " + AlertEvaluator.num(threshold));
             case SURGE -> {
-                require(Double.isFinite(factor) && factor > 0, "factor must be a number > 0, got " + factor);
+                require(Double.isFinite(factor) && factor > 0,
+                        "factor must be a number > 0, got " + AlertEvaluator.num(factor));
                 require(history >= 1 && history <= 1000, "history must be between 1 and 1000, got " + history);
                 require(minEntries >= 0, "minEntries must be >= 0, got " + minEntries);
             }
@@ -100,7 +102,7 @@ public record AlertRule(String name, Type type, Severity severity, FlowDimension
                 require(window == WindowSize.HOUR, "window must be 1h for a silent rule, got " + window);
                 require(hours >= 1 && hours <= 24 * 31, "hours must be between 1 and 744, got " + hours);
                 require(Double.isFinite(minPerHour) && minPerHour > 0, "minPerHour must be a number > 0, got "
-                        + minPerHour);
+                        + AlertEvaluator.num(minPerHour));
                 require(baselineHours >= 1 && baselineHours <= 24 * 92,
                         "baselineHours must be between 1 and 2208, got " + baselineHours);
             }
@@ -136,8 +138,9 @@ public record AlertRule(String name, Type type, Severity severity, FlowDimension
 
     /** The same rule restricted to the given keys (empty: every key). */
     public AlertRule withKeys(Collection<String> only) {
-        return new AlertRule(name, type, severity, dimension, window, only == null ? Set.of() : new java.util.HashSet<>(only),
-                threshold, factor, history, minEntries, hours, minPerHour, baselineHours);
+        return new AlertRule(name, type, severity, dimension, window,
+                only == null ? Set.of() : new HashSet<>(only), threshold, factor, history, minEntries, hours,
+                minPerHour, baselineHours);
     }
 
     /** Whether this rule looks at windows of this dimension, size and key. */

@@ -212,6 +212,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("auto.create.topics.enable", false);
         // The default 128 MiB dedupe buffer dominates the heap; 2 MiB is plenty for our compacted topics.
         p.put("log.cleaner.dedupe.buffer.size", 2 * 1024 * 1024);
+        // Producer state expires by the age of the producer's last *record timestamp*: with 2022
+        // event times every idempotent producer looks a year idle at the next check (every 10 min),
+        // its state is dropped, and its next batch fails with OUT_OF_ORDER_SEQUENCE_NUMBER. Check
+        // as rarely as the setting allows (about 24 days) so a replay never meets it.
+        p.put("producer.id.expiration.check.interval.ms", Integer.MAX_VALUE);
         Properties props = new Properties();
         p.forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
         return props;
@@ -428,6 +433,12 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     .setDirectories(List.of(dir.toString()))
                     .setMetadataLogDirectory(dir.toString())
                     .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
+                    // Transactions v2 (KIP-890) refuses a non-zero sequence from a producer the
+                    // partition has no state for. Kafka Streams purges repartition topics with
+                    // DeleteRecords, which drops the state of a producer whose last batch was
+                    // purged, so a caught-up exactly-once app fails its next write with
+                    // OUT_OF_ORDER_SEQUENCE_NUMBER (seen here on 4.3.1). Version 1 handles it.
+                    .setFeatureLevel("transaction.version", (short) 1)
                     .setControllerListenerName(CONTROLLER_LISTENER)
                     .run();
         } catch (Exception e) {

@@ -116,29 +116,8 @@ public final class ReplayCommand implements Callable<Integer> {
         UnaryOperator<String> ids = pseudonymisedIds ? UnaryOperator.identity()
                 : Pseudonymiser.fromConfig(config, System.getenv());
         Clock clock = Clock.systemUTC();
-        if (!skipBad) {
-            // Validate the whole file first: a bad line must stop the replay before anything is produced.
-            List<Reject> rejects = new ArrayList<>();
-            long[] count = {0};
-            try (EventSource check = UserSources.open(input, fmt, r -> {
-                count[0]++;
-                if (rejects.size() < REJECTS_SHOWN) {
-                    rejects.add(r);
-                }
-            }, ids, config.zone(), clock)) {
-                while (check.next() != null) {
-                    // reading through is the check
-                }
-            }
-            if (count[0] > 0) {
-                rejects.forEach(r -> System.err.println(r.describe()));
-                if (count[0] > rejects.size()) {
-                    System.err.printf("... and %,d more%n", count[0] - rejects.size());
-                }
-                System.err.printf("borderflow: %,d bad record(s) in %s; nothing was produced (fix them, or use --skip-bad)%n",
-                        count[0], input);
-                return Main.EXIT_FAILURE;
-            }
+        if (!skipBad && !checkUserInput(input, fmt, ids, config.zone(), clock, "--skip-bad")) {
+            return Main.EXIT_FAILURE;
         }
         Path rejectsPath = rejectsFile != null ? rejectsFile : Path.of(input + ".rejects.jsonl");
         DailyTally tally = new DailyTally(config.zone());
@@ -160,7 +139,37 @@ public final class ReplayCommand implements Callable<Integer> {
         return 0;
     }
 
-    private static UserSources.Format parseFormat(String f) {
+    /**
+     * Reads the whole file once and reports its bad records (the first few on stderr): a bad line
+     * must stop a replay before anything is produced. Returns true when the file is clean.
+     */
+    static boolean checkUserInput(Path input, UserSources.Format fmt, UnaryOperator<String> ids, java.time.ZoneId zone,
+                                  Clock clock, String alternative) throws IOException {
+        List<Reject> rejects = new ArrayList<>();
+        long[] count = {0};
+        try (EventSource check = UserSources.open(input, fmt, r -> {
+            count[0]++;
+            if (rejects.size() < REJECTS_SHOWN) {
+                rejects.add(r);
+            }
+        }, ids, zone, clock)) {
+            while (check.next() != null) {
+                // reading through is the check
+            }
+        }
+        if (count[0] == 0) {
+            return true;
+        }
+        rejects.forEach(r -> System.err.println(r.describe()));
+        if (count[0] > rejects.size()) {
+            System.err.printf("... and %,d more%n", count[0] - rejects.size());
+        }
+        System.err.printf("borderflow: %,d bad record(s) in %s; nothing was produced (fix them%s)%n",
+                count[0], input, alternative == null ? "" : ", or use " + alternative);
+        return false;
+    }
+
+    static UserSources.Format parseFormat(String f) {
         return switch (f.toLowerCase()) {
             case "jsonl" -> UserSources.Format.JSONL;
             case "csv" -> UserSources.Format.CSV;

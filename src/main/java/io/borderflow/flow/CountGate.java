@@ -47,7 +47,7 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
             return;
         }
         // The key says all there is to count; the value stays empty.
-        context.forward(new Record<>(key, null, record.timestamp()));
+        context.forward(new Record<>(key, null, record.timestamp(), Gate.source(context)));
     }
 
     private static String region(String r) {

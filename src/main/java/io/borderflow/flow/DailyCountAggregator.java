@@ -17,7 +17,12 @@ final class DailyCountAggregator extends WindowAggregator<Long> {
     }
 
     @Override
-    protected int counter(Long value) {
+    protected long first(Long value) {
+        return 1;
+    }
+
+    @Override
+    protected long second(Long value) {
         return 0;
     }
 

@@ -2,14 +2,26 @@ package io.borderflow.flow;
 
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
+import io.borderflow.avro.Direction;
+import io.borderflow.avro.FlowDelta;
+import io.borderflow.config.Watermarks;
 import io.borderflow.serde.AvroSerde;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
@@ -19,20 +31,31 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * The net-flow topology's entrance: decodes crossings (undecodable ones become dead letters),
  * drops re-sent duplicates (same eventId within the dedupe horizon) to the dead-letter topic,
  * enriches the region from the checkpoints reference data (an unknown checkpoint is counted
- * under region {@code unknown} and reported), and fans each crossing out to its four dimension
- * keys. Watermarks pass on as markers.
+ * under region {@code unknown} and reported), and counts each crossing under its four dimension
+ * keys.
+ *
+ * <p>Counting happens here first, per hour of this partition's time, and each finished hour goes
+ * on as one partial count per key: a few records an hour instead of four per crossing, which is
+ * what made the aggregation stage cheap. A crossing whose hour was already handed over (out of
+ * order in its partition) goes on whole, so the aggregator can restate and report it if late.
+ * Partial counts live in a state store, so they commit with the input offsets (exactly-once).
  */
 final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord> {
     static final String DEDUPE_STORE = "flow-dedupe";
+    static final String PARTIALS_STORE = "flow-partials";
     static final String UNKNOWN_REGION = "unknown";
     static final String NATIONAL_KEY = "NATIONAL:KZ";
+    private static final Bytes HANDED_OVER = Bytes.wrap(new byte[] {(byte) 0xFF});
 
     private final Duration dedupeHorizon;
     private final String checkpointStore;
     private ProcessorContext<String, SpecificRecord> context;
     private WindowStore<String, Long> seen;
+    private KeyValueStore<Bytes, byte[]> partials;
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
     private final AvroSerde<Crossing> serde = AvroSerde.of(Crossing.class);
+    /** Hours before this (epoch ms) have been handed over. */
+    private long handedOver = Long.MIN_VALUE;
 
     FlowGate(Duration dedupeHorizon, String checkpointStore) {
         this.dedupeHorizon = dedupeHorizon;
@@ -43,12 +66,18 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.seen = context.getStateStore(DEDUPE_STORE);
+        this.partials = context.getStateStore(PARTIALS_STORE);
         this.checkpoints = context.getStateStore(checkpointStore);
+        byte[] saved = partials.get(HANDED_OVER);
+        handedOver = saved == null ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (Gate.forwardWatermark(context, record)) {
+        String wm = Watermarks.value(record.headers());
+        if (wm != null) {
+            handOver(Watermarks.isEnd(wm) ? Long.MAX_VALUE : LocalWindows.hourStart(record.timestamp()));
+            Gate.forwardWatermark(context, record);
             return;
         }
         if (record.value() == null) {
@@ -83,14 +112,63 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
                     "checkpoint '" + c.getCheckpoint() + "' is not in the checkpoints reference data; counted under region "
                             + UNKNOWN_REGION);
         }
-        Crossing enriched = region.equals(c.getRegion()) ? c : Crossing.newBuilder(c).setRegion(region).build();
-        forward("CHECKPOINT:" + c.getCheckpoint(), enriched, ts);
-        forward("REGION:" + region, enriched, ts);
-        forward("CITIZENSHIP:" + c.getCitizenship(), enriched, ts);
-        forward(NATIONAL_KEY, enriched, ts);
+        String[] keys = {"CHECKPOINT:" + c.getCheckpoint(), "REGION:" + region, "CITIZENSHIP:" + c.getCitizenship(),
+                NATIONAL_KEY};
+        long hour = LocalWindows.hourStart(ts);
+        if (hour < handedOver) {
+            Crossing enriched = region.equals(c.getRegion()) ? c : Crossing.newBuilder(c).setRegion(region).build();
+            Headers source = Gate.source(context);
+            boolean entry = enriched.getDirection() == Direction.ENTRY;
+            for (String key : keys) {
+                context.forward(new Record<>(key, new FlowDelta(entry ? 1L : 0L, entry ? 0L : 1L, enriched), ts, source));
+            }
+            return;
+        }
+        for (String key : keys) {
+            Bytes k = partialKey(hour, key);
+            WindowCounts now = WindowCounts.of(partials.get(k));
+            partials.put(k, (now == null ? WindowCounts.ZERO : now)
+                    .add(c.getDirection() == Direction.ENTRY ? 0 : 1).bytes());
+        }
+        if (handOver(hour)) {
+            // Tell the aggregator how far this partition has got, not just up to the hour handed over.
+            context.forward(new Record<>(WindowAggregator.WATERMARK_KEY, null, ts, Gate.source(context)));
+        }
     }
 
-    private void forward(String key, Crossing c, long ts) {
-        context.forward(new Record<>(key, c, ts));
+    /** Sends on the partial counts of every hour before {@code before}; false if there was nothing new. */
+    private boolean handOver(long before) {
+        if (before <= handedOver) {
+            return false;
+        }
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = partials.range(partialKey(0, ""), partialKey(before, ""))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                if (!kv.key.equals(HANDED_OVER)) {
+                    due.add(kv);
+                }
+            }
+        }
+        Headers source = Gate.source(context);
+        for (KeyValue<Bytes, byte[]> kv : due) {
+            ByteBuffer b = ByteBuffer.wrap(kv.key.get());
+            long hour = b.getLong();
+            byte[] key = new byte[b.remaining()];
+            b.get(key);
+            WindowCounts counts = WindowCounts.of(kv.value);
+            // Stamped at the hour's last millisecond: the hour and the local day it falls in.
+            context.forward(new Record<>(new String(key, StandardCharsets.UTF_8),
+                    new FlowDelta(counts.first(), counts.second(), null), hour + LocalWindows.HOUR_MS - 1, source));
+            partials.delete(kv.key);
+        }
+        handedOver = before == Long.MAX_VALUE ? handedOver : before;
+        partials.put(HANDED_OVER, ByteBuffer.allocate(8).putLong(handedOver).array());
+        return true;
+    }
+
+    private static Bytes partialKey(long hour, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(Math.max(0, hour)).put(k).array());
     }
 }

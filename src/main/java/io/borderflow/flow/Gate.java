@@ -19,6 +19,25 @@ final class Gate {
      * Forwards a watermark record as a marker the aggregators understand, or returns false if the
      * record is not a watermark.
      */
+    static final String SOURCE_PARTITION_HEADER = "borderflow.source-partition";
+
+    /**
+     * Headers that tell the aggregator which input partition a record came from: windows close at
+     * the slowest partition's time, not the fastest's (tasks consume their partitions at their
+     * own pace, and one fetch can hold a day of replayed event time).
+     */
+    static org.apache.kafka.common.header.Headers source(ProcessorContext<?, ?> context) {
+        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
+        org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
+        h.add(SOURCE_PARTITION_HEADER, java.nio.ByteBuffer.allocate(4).putInt(partition).array());
+        return h;
+    }
+
+    static int sourcePartition(org.apache.kafka.common.header.Headers headers) {
+        org.apache.kafka.common.header.Header h = headers == null ? null : headers.lastHeader(SOURCE_PARTITION_HEADER);
+        return h == null || h.value() == null || h.value().length != 4 ? 0 : java.nio.ByteBuffer.wrap(h.value()).getInt();
+    }
+
     static boolean forwardWatermark(ProcessorContext<String, ?> context, Record<byte[], byte[]> record) {
         String wm = Watermarks.value(record.headers());
         if (wm == null) {
@@ -31,7 +50,7 @@ final class Gate {
         } else {
             key = WindowAggregator.WATERMARK_KEY;
         }
-        context.forward(new Record<>(key, null, record.timestamp()));
+        context.forward(new Record<>(key, null, record.timestamp(), source(context)));
         return true;
     }
 

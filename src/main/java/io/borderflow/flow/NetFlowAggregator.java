@@ -2,7 +2,7 @@ package io.borderflow.flow;
 
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DeadLetter;
-import io.borderflow.avro.Direction;
+import io.borderflow.avro.FlowDelta;
 import io.borderflow.avro.FlowDimension;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.avro.PresentStock;
@@ -27,7 +27,7 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * running present stock per citizenship and region. 7-day windows are built from the closed days
  * when a day closes, so their cost is per window, not per record.
  */
-final class NetFlowAggregator extends WindowAggregator<Crossing> {
+final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
     static final String STORE_PREFIX = "flow";
     static final String PRESENT_STORE = "flow-present-stock";
     private static final int WEEK_DAYS = 7;
@@ -46,15 +46,20 @@ final class NetFlowAggregator extends WindowAggregator<Crossing> {
     }
 
     @Override
-    protected int counter(Crossing c) {
-        return c.getDirection() == Direction.ENTRY ? 0 : 1;
+    protected long first(FlowDelta d) {
+        return d.getEntries();
     }
 
     @Override
-    protected void counted(String key, Crossing c, long timestamp) {
+    protected long second(FlowDelta d) {
+        return d.getExits();
+    }
+
+    @Override
+    protected void counted(String key, FlowDelta d, long timestamp) {
         if (key.startsWith("CITIZENSHIP:") || key.startsWith("REGION:")) {
             Long now = present.get(key);
-            present.put(key, (now == null ? 0 : now) + (c.getDirection() == Direction.ENTRY ? 1 : -1));
+            present.put(key, (now == null ? 0 : now) + d.getEntries() - d.getExits());
             dirtyStock.add(key);
         }
     }
@@ -112,9 +117,12 @@ final class NetFlowAggregator extends WindowAggregator<Crossing> {
     }
 
     @Override
-    protected void late(String key, Crossing c, long timestamp, WindowKey window, boolean restated) {
+    protected void late(String key, FlowDelta d, long timestamp, WindowKey window, boolean restated) {
         // One report per crossing: the gate fans each crossing out to four keys, one of them national.
-        if (!key.startsWith("NATIONAL:")) {
+        // Hourly partial counts cannot be late (the gate hands an hour over before its partition
+        // moves past it), so a late record always carries its crossing.
+        Crossing c = d.getCrossing();
+        if (!key.startsWith("NATIONAL:") || c == null) {
             return;
         }
         String traveller = c.getTravellerId() != null ? c.getTravellerId() : c.getEventId();

@@ -1,7 +1,7 @@
 package io.borderflow.flow;
 
 import io.borderflow.avro.Checkpoint;
-import io.borderflow.avro.Crossing;
+import io.borderflow.avro.FlowDelta;
 import io.borderflow.avro.DailyCount;
 import io.borderflow.avro.DeadLetter;
 import io.borderflow.avro.NetFlowWindow;
@@ -61,7 +61,7 @@ public final class NetFlowTopology {
     /** Adds the net-flow and daily-count stages; returns the stream of final net-flow windows. */
     public static KStream<String, NetFlowWindow> addTo(StreamsBuilder builder, BorderflowConfig config) {
         FlowSettings settings = FlowSettings.from(config);
-        Serde<Crossing> crossingSerde = AvroSerde.of(Crossing.class);
+        Serde<FlowDelta> deltaSerde = AvroSerde.of(FlowDelta.class);
 
         builder.globalTable(Topics.CHECKPOINTS.name(),
                 Consumed.with(Serdes.String(), AvroSerde.of(Checkpoint.class)).withName("checkpoints-source"),
@@ -69,17 +69,24 @@ public final class NetFlowTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(FlowGate.DEDUPE_STORE, settings.dedupeHorizon().multipliedBy(2),
                         java.time.Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.Long()));
+                Serdes.String(), Serdes.Long())
+                // A window store's changelog is deleted by retention measured on record timestamps:
+                // replayed 2022 event times would be deleted on arrival (and with them the producer
+                // state Kafka keeps for exactly-once). The store itself still expires by stream time.
+                .withLoggingEnabled(Map.of("retention.ms", "-1")));
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowGate.PARTIALS_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         addWindowStores(builder, NetFlowAggregator.STORE_PREFIX);
         builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(NetFlowAggregator.PRESENT_STORE), Serdes.String(), Serdes.Long()));
+                Stores.persistentKeyValueStore(NetFlowAggregator.PRESENT_STORE), Serdes.String(), Serdes.Long())
+                .withCachingEnabled());
         addWindowStores(builder, DailyCountAggregator.STORE_PREFIX);
 
         KStream<byte[], byte[]> crossings = builder.stream(Topics.CROSSINGS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("crossings-source"));
         Map<String, KStream<String, SpecificRecord>> gated = crossings
                 .process(() -> new FlowGate(settings.dedupeHorizon(), CHECKPOINTS_STORE), Named.as("flow-gate"),
-                        FlowGate.DEDUPE_STORE)
+                        FlowGate.DEDUPE_STORE, FlowGate.PARTIALS_STORE)
                 .split(Named.as("flow-gate-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("rejected"))
                 .defaultBranch(Branched.as("accepted"));
@@ -87,9 +94,12 @@ public final class NetFlowTopology {
                 Produced.with(Serdes.String(), AnyRecordSerializer.serde()).withName("flow-rejected-sink"));
 
         KStream<String, SpecificRecord> flowResults = gated.get("flow-gate-accepted")
-                .mapValues(v -> (Crossing) v, Named.as("flow-as-crossing"))
-                .repartition(Repartitioned.<String, Crossing>as("flow-by-dimension")
-                        .withKeySerde(Serdes.String()).withValueSerde(crossingSerde)
+                .mapValues(v -> (FlowDelta) v, Named.as("flow-as-delta"))
+                // One aggregating task: its final windows come out in window order, which the alert
+                // stage relies on; the dimension keys are few (the national key is one anyway).
+                .repartition(Repartitioned.<String, FlowDelta>as("flow-by-dimension")
+                        .withKeySerde(Serdes.String()).withValueSerde(deltaSerde)
+                        .withNumberOfPartitions(1)
                         .withStreamPartitioner(new WatermarkBroadcast<>()))
                 .process(() -> new NetFlowAggregator(settings), Named.as("flow-aggregate"),
                         storeNames(NetFlowAggregator.STORE_PREFIX, NetFlowAggregator.PRESENT_STORE));
@@ -126,11 +136,13 @@ public final class NetFlowTopology {
 
     private static void addWindowStores(StreamsBuilder builder, String prefix) {
         for (String name : new String[] {prefix + "-open-windows", prefix + "-closed-windows"}) {
+            // Cached: a window is updated by every record that falls in it, and the cache turns
+            // those updates into one RocksDB write and one changelog record per commit.
             builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                    Serdes.Bytes(), Serdes.ByteArray()));
+                    Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
         }
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(prefix + "-control"),
-                Serdes.String(), Serdes.Long()));
+                Serdes.String(), Serdes.Long()).withCachingEnabled());
     }
 
     private static String[] storeNames(String prefix, String... more) {

@@ -32,8 +32,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 abstract class WindowAggregator<V> implements Processor<String, V, String, SpecificRecord> {
     static final String WATERMARK_KEY = "~wm";
     static final String END_KEY_PREFIX = "~end|";
-    private static final String STREAM_TIME = "stream-time";
+    private static final String SOURCE_TIME_PREFIX = "source-time|";
     private static final String ENDED_PREFIX = "ended|";
+    private static final String LAST_CLOSED_DAY_END = "last-closed-day-end";
 
     private final String openStoreName;
     private final String closedStoreName;
@@ -47,7 +48,9 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     protected KeyValueStore<Bytes, byte[]> closed;
     private KeyValueStore<String, Long> control;
     private final Set<Bytes> dirty = new LinkedHashSet<>();
+    /** The watermark: the time every input partition has reached (min over partitions). */
     protected long streamTime = Long.MIN_VALUE;
+    private long[] sourceTimes = new long[0];
     private long lastCloseHour = Long.MIN_VALUE;
 
     WindowAggregator(FlowSettings settings, String storePrefix, boolean hourly) {
@@ -65,15 +68,22 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         this.open = context.getStateStore(openStoreName);
         this.closed = context.getStateStore(closedStoreName);
         this.control = context.getStateStore(controlStoreName);
-        Long saved = control.get(STREAM_TIME);
-        streamTime = saved == null ? Long.MIN_VALUE : saved;
+        try (KeyValueIterator<String, Long> it = control.prefixScan(SOURCE_TIME_PREFIX,
+                new org.apache.kafka.common.serialization.StringSerializer())) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                observe(Integer.parseInt(kv.key.substring(SOURCE_TIME_PREFIX.length())), kv.value);
+            }
+        }
         if (!settings.liveInterval().isZero()) {
             context.schedule(settings.liveInterval(), PunctuationType.WALL_CLOCK_TIME, now -> emitLive());
         }
     }
 
-    /** Which counter a record adds to: 0 or 1. */
-    protected abstract int counter(V value);
+    /** What a record adds to a window's two counters. */
+    protected abstract long first(V value);
+
+    protected abstract long second(V value);
 
     /** The output record for a window's counts. */
     protected abstract Record<String, SpecificRecord> result(WindowKey w, WindowCounts c, boolean isFinal);
@@ -100,31 +110,31 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     @Override
     public void process(Record<String, V> record) {
         String key = record.key();
+        observe(Gate.sourcePartition(record.headers()), record.timestamp());
         if (key != null && key.startsWith("~")) {
             watermark(key, record.timestamp());
             return;
         }
         long ts = record.timestamp();
-        advance(ts);
         counted(key, record.value(), ts);
-        int counter = counter(record.value());
+        WindowCounts delta = new WindowCounts(first(record.value()), second(record.value()), 0);
         boolean reportedLate = false;
         if (hourly) {
             long start = LocalWindows.hourStart(ts);
-            reportedLate = add(new WindowKey(WindowKey.HOUR, start + LocalWindows.HOUR_MS, start, key), counter,
+            reportedLate = add(new WindowKey(WindowKey.HOUR, start + LocalWindows.HOUR_MS, start, key), delta,
                     settings.hourGrace(), record, false);
         }
-        add(new WindowKey(WindowKey.DAY, windows.dayEnd(ts), windows.dayStart(ts), key), counter,
+        add(new WindowKey(WindowKey.DAY, windows.dayEnd(ts), windows.dayStart(ts), key), delta,
                 settings.dayGrace(), record, reportedLate);
         closeDue();
     }
 
     /** Adds one record to its window; returns true when the window had closed (a late record). */
-    private boolean add(WindowKey w, int counter, Duration grace, Record<String, V> record, boolean alreadyReported) {
+    private boolean add(WindowKey w, WindowCounts delta, Duration grace, Record<String, V> record, boolean alreadyReported) {
         Bytes k = w.bytes();
         if (w.end() + grace.toMillis() > streamTime) {
             WindowCounts c = WindowCounts.of(open.get(k));
-            open.put(k, (c == null ? WindowCounts.ZERO : c).add(counter).bytes());
+            open.put(k, (c == null ? delta : c.plus(delta)).bytes());
             if (!settings.liveInterval().isZero()) {
                 dirty.add(k);
             }
@@ -133,7 +143,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         WindowCounts c = WindowCounts.of(closed.get(k));
         boolean keep = w.end() > streamTime - settings.correctionsKept().toMillis();
         if (keep) {
-            WindowCounts revised = (c == null ? WindowCounts.ZERO : c).add(counter).revised();
+            WindowCounts revised = (c == null ? delta : c.plus(delta)).revised();
             closed.put(k, revised.bytes());
             context.forward(result(w, revised, true));
             if (w.size() == WindowKey.DAY) {
@@ -147,7 +157,6 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     }
 
     private void watermark(String key, long ts) {
-        advance(ts);
         if (key.startsWith(END_KEY_PREFIX)) {
             String[] parts = key.split("\\|");
             int partition = Integer.parseInt(parts[1]);
@@ -164,6 +173,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
                 }
             }
             if (ended >= partitions) {
+                saveSourceTimes();
                 closeUpTo(Long.MAX_VALUE, Long.MAX_VALUE);
                 emitLive();
                 endedKeys.forEach(control::delete);
@@ -173,20 +183,47 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         closeDue();
     }
 
-    private void advance(long ts) {
-        if (ts > streamTime) {
-            streamTime = ts;
-            control.put(STREAM_TIME, ts);
+    /** Moves one input partition's time on; the watermark is the slowest partition's time. */
+    private void observe(int partition, long ts) {
+        if (partition >= sourceTimes.length) {
+            int old = sourceTimes.length;
+            sourceTimes = java.util.Arrays.copyOf(sourceTimes, partition + 1);
+            java.util.Arrays.fill(sourceTimes, old, sourceTimes.length, Long.MIN_VALUE);
+        }
+        if (ts > sourceTimes[partition]) {
+            sourceTimes[partition] = ts;
+            long min = Long.MAX_VALUE;
+            for (long t : sourceTimes) {
+                min = Math.min(min, t);
+            }
+            streamTime = min;
+        }
+    }
+
+    private long latestSourceTime() {
+        long max = 0;
+        for (long t : sourceTimes) {
+            max = Math.max(max, t);
+        }
+        return max;
+    }
+
+    private void saveSourceTimes() {
+        for (int p = 0; p < sourceTimes.length; p++) {
+            if (sourceTimes[p] != Long.MIN_VALUE) {
+                control.put(SOURCE_TIME_PREFIX + p, sourceTimes[p]);
+            }
         }
     }
 
     /** Closes what stream time has passed; checked once per hour of stream time. */
     private void closeDue() {
         long hour = Math.floorDiv(streamTime, LocalWindows.HOUR_MS);
-        if (hour == lastCloseHour) {
+        if (hour == lastCloseHour || streamTime == Long.MIN_VALUE) {
             return;
         }
         lastCloseHour = hour;
+        saveSourceTimes();
         closeUpTo(streamTime - settings.hourGrace().toMillis(), streamTime - settings.dayGrace().toMillis());
         long purgeBefore = streamTime - settings.correctionsKept().toMillis();
         purge(WindowKey.HOUR, purgeBefore);
@@ -198,7 +235,31 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
             closeSize(WindowKey.HOUR, hourBoundary);
         }
         Set<Long> dayEnds = closeSize(WindowKey.DAY, dayBoundary);
-        dayEnds.stream().sorted().forEach(this::dayClosed);
+        // Days close by stream time, whether or not this task had traffic on them, so windows
+        // derived from several days (7d) come out for every day in every task.
+        long upTo = dayBoundary == Long.MAX_VALUE ? windows.dayEnd(latestSourceTime()) : windows.dayStart(dayBoundary);
+        Long last = control.get(LAST_CLOSED_DAY_END);
+        long from;
+        if (last != null) {
+            from = last;
+        } else if (!dayEnds.isEmpty()) {
+            long first = dayEnds.stream().min(Long::compare).orElseThrow();
+            from = windows.dayStart(first - 1);
+        } else {
+            return;
+        }
+        long end = from;
+        while (true) {
+            long next = windows.dayEnd(end);
+            if (next > upTo) {
+                break;
+            }
+            dayClosed(next);
+            end = next;
+        }
+        if (end != from) {
+            control.put(LAST_CLOSED_DAY_END, end);
+        }
     }
 
     /** Moves every open window of this size ending at or before the boundary to the closed store. */

@@ -198,6 +198,16 @@ public final class TopicAdmin {
         await(admin.listOffsets(request).all(), "find the leaders of " + request.size() + " partitions");
     }
 
+    /**
+     * Waits until every partition of every existing topic whose name starts with {@code prefix}
+     * has a working leader: for topics created by others, e.g. Kafka Streams' internal topics.
+     */
+    public static void awaitLeadersOfTopicsStartingWith(Admin admin, String prefix) {
+        java.util.Set<String> names = await(admin.listTopics().names(), "list topics");
+        List<String> matching = names.stream().filter(n -> n.startsWith(prefix)).sorted().toList();
+        awaitLeaders(admin, matching, describe(admin, matching), List.of(), Map.of(), null);
+    }
+
     /** Partition counts of the topics that exist; missing topics are absent from the map. */
     private static Map<String, Integer> describe(Admin admin, Iterable<String> names) {
         List<String> list = new ArrayList<>();

@@ -5,6 +5,7 @@ import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DailyCount;
 import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.FlowDelta;
 import io.borderflow.avro.PresentStock;
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.NetFlowWindow;
@@ -43,7 +44,7 @@ public final class BorderflowSchemaStore implements SchemaStore {
     public static final List<Class<? extends SpecificRecord>> RECORD_TYPES = List.of(
             Crossing.class, Registration.class, IinApplication.class, Checkpoint.class,
             NetFlowWindow.class, StayStatus.class, Alert.class, DeadLetter.class, DailyCount.class,
-            PresentStock.class);
+            PresentStock.class, FlowDelta.class);
 
     /** Classpath folder holding {@code <Name>.v<N>.avsc}. */
     public static final String HISTORY_PATH = "schemas/history";

@@ -6,6 +6,7 @@ import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DailyCount;
 import io.borderflow.avro.DeadLetter;
+import io.borderflow.avro.FlowDelta;
 import io.borderflow.avro.PresentStock;
 import io.borderflow.avro.Direction;
 import io.borderflow.avro.FlowDimension;
@@ -35,6 +36,15 @@ final class RecordSamples {
     static final Instant T = Instant.parse("2025-03-14T06:12:45.123Z");
 
     static Map<Class<? extends SpecificRecord>, List<SpecificRecord>> all() {
+        Map<Class<? extends SpecificRecord>, List<SpecificRecord>> all = new java.util.HashMap<>(first());
+        all.put(FlowDelta.class, List.of(
+                new FlowDelta(12L, 3L, null),
+                new FlowDelta(1L, 0L, new Crossing("evt-000009", TRAVELLER, "KG", Direction.ENTRY, "KORDAY", "Zhambyl",
+                        Mode.PEDESTRIAN, T))));
+        return all;
+    }
+
+    private static Map<Class<? extends SpecificRecord>, List<SpecificRecord>> first() {
         return Map.of(
                 Crossing.class, List.of(
                         new Crossing("evt-000001", TRAVELLER, "RU", Direction.ENTRY, "KZ-ALA-ROAD-01",

@@ -1,0 +1,116 @@
+package io.borderflow.app;
+
+import io.borderflow.alert.AlertRules;
+import io.borderflow.alert.AlertTopology;
+import io.borderflow.avro.NetFlowWindow;
+import io.borderflow.config.BorderflowConfig;
+import io.borderflow.config.ConfigException;
+import io.borderflow.flow.NetFlowTopology;
+import io.borderflow.kafka.KafkaClients;
+import io.borderflow.kafka.TopicAdmin;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.kstream.KStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The stream processing application: every topology of borderflow in one Kafka Streams app. */
+public final class StreamApp implements AutoCloseable {
+    public static final String APPLICATION_ID = "streams.application.id";
+    public static final String PROCESSING_GUARANTEE = "processing.guarantee";
+    public static final String STREAMS_PREFIX = "streams.";
+    private static final Logger LOG = LoggerFactory.getLogger(StreamApp.class);
+
+    private final KafkaStreams streams;
+    private final String applicationId;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+
+    private StreamApp(KafkaStreams streams, String applicationId) {
+        this.streams = streams;
+        this.applicationId = applicationId;
+    }
+
+    /** Net flows, daily counts and alerts. */
+    public static Topology topology(BorderflowConfig config) {
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<String, NetFlowWindow> finals = NetFlowTopology.addTo(builder, config);
+        AlertTopology.addTo(builder, finals, AlertRules.fromConfig(config));
+        return builder.build();
+    }
+
+    public static String applicationId(BorderflowConfig config) {
+        return config.get(APPLICATION_ID).orElse("borderflow");
+    }
+
+    /**
+     * Streams settings: exactly-once by default, one thread (two gave nothing on two cores), the
+     * {@code kafka.*} client keys, then any {@code streams.*} key with the prefix removed.
+     */
+    public static Properties properties(BorderflowConfig config, String bootstrapServers, Path stateDir) {
+        Properties p = new Properties();
+        p.putAll(KafkaClients.common(config, bootstrapServers));
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(config));
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG,
+                config.get(PROCESSING_GUARANTEE).orElse(StreamsConfig.EXACTLY_ONCE_V2));
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        p.put(StreamsConfig.producerPrefix("linger.ms"), "20");
+        p.put(StreamsConfig.producerPrefix("batch.size"), Integer.toString(256 * 1024));
+        config.asMap().forEach((k, v) -> {
+            if (k.startsWith(STREAMS_PREFIX) && !k.equals(APPLICATION_ID)) {
+                p.put(k.substring(STREAMS_PREFIX.length()), v);
+            }
+        });
+        return p;
+    }
+
+    /** Starts the app and waits until it runs; internal topics then have working leaders. */
+    public static StreamApp start(BorderflowConfig config, String bootstrapServers, Path stateDir, Duration timeout)
+            throws InterruptedException {
+        Properties props = properties(config, bootstrapServers, stateDir);
+        KafkaStreams streams = new KafkaStreams(topology(config), props);
+        StreamApp app = new StreamApp(streams, applicationId(config));
+        streams.setUncaughtExceptionHandler(e -> {
+            app.failure.compareAndSet(null, e);
+            LOG.error("stream thread failed; replacing it (exactly-once: nothing is lost or counted twice)", e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.start();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR
+                    || streams.state() == KafkaStreams.State.NOT_RUNNING) {
+                streams.close(Duration.ofSeconds(10));
+                throw new ConfigException("stream app did not start within " + timeout.toSeconds() + " s (state "
+                        + streams.state() + ")");
+            }
+            Thread.sleep(50);
+        }
+        try (Admin admin = Admin.create(KafkaClients.admin(config, bootstrapServers))) {
+            // KAFKA-15591: see TopicAdmin. Streams created these topics moments ago.
+            TopicAdmin.awaitLeadersOfTopicsStartingWith(admin, app.applicationId + "-");
+        }
+        return app;
+    }
+
+    public KafkaStreams streams() {
+        return streams;
+    }
+
+    public String applicationId() {
+        return applicationId;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+}

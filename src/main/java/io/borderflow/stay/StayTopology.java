@@ -1,0 +1,185 @@
+package io.borderflow.stay;
+
+import io.borderflow.avro.Alert;
+import io.borderflow.avro.DeadLetter;
+import io.borderflow.config.BorderflowConfig;
+import io.borderflow.config.Topics;
+import io.borderflow.serde.AnyRecordSerializer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.streams.StreamsBuilder;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.state.Stores;
+
+/**
+ * Streaming stay-duration compliance: per-traveller stays and permits, the rules engine on every crossing,
+ * and a midnight sweep that catches overstayers who never cross again.
+ *
+ * <pre>
+ * crossings ─────┐
+ *                ├─ stay-merge ─ stay-track ─ stay-sink ─┬─ border.stay-status.v1   (key: traveller id)
+ * registrations ─┘     (stay-travellers,                 ├─ border.alerts.v1        (stay-overstay)
+ *                       stay-deadlines)                  ├─ border.data-quality.v1  (used, needs a look)
+ *                                                        └─ border.dead-letters.v1  (undecodable, empty)
+ * </pre>
+ * Both inputs are keyed by traveller and have the same partition count, so one traveller's crossings and
+ * registrations meet in one task without a repartition. Records are told apart by their source topic:
+ * records of any other topic (e.g. IIN applications, when the caller passes a source that reads several
+ * topics) are ignored. Watermark records (null value, {@code borderflow.watermark} header) only move stream
+ * time. Crossings without a traveller id, and of citizens in {@value #NATIONALS} (Kazakh citizens), are skipped.
+ *
+ * <h2>State</h2>
+ * {@value #TRAVELLERS_STORE} (RocksDB, traveller id to {@link TravellerState}'s compact encoding, about 15
+ * bytes for a traveller with one stay): the stays still inside the 180-day look-back of the last crossing, the
+ * open stay, the permits that can still matter, the citizenship class, the overstay days of stays no longer
+ * kept, the last status emitted and the alert flag. {@value #DEADLINES_STORE} (RocksDB): one key per traveller
+ * who has one, {@code review day (4-byte big-endian, sign flipped) + traveller id}, empty value. The review day
+ * is the last day the traveller's current standing is known to hold: the must-leave-by day of a traveller
+ * present and not exempt; the last day of the permit cover of an exempt one (or the day before a known permit
+ * starts); for an absent traveller, the day before the one on which the traveller may be forgotten. At the
+ * first stream time of each local day T, a range scan from the lowest key to T-1 finds exactly the travellers
+ * due, so the daily cost is proportional to them, not to all travellers.
+ *
+ * <h2>Statuses</h2>
+ * On every crossing that changes the state, and every residence permit of a traveller with a crossing, the
+ * engine ({@link StayCalculator#control}) runs on the stays and permits kept, as of the crossing's local date
+ * (an out-of-order crossing: as of the traveller's latest crossing; a permit: the later of its registration
+ * day and the latest crossing), and the status goes to {@code border.stay-status.v1}: EXEMPT when a permit is
+ * valid that day, OVERSTAY when the day is over a limit, WARNING when present with at most
+ * {@value #WARNING_DAYS} (default 10) days remaining, else COMPLIANT. {@code overstayDays} is the engine's
+ * count over the whole history (days of stays dropped from state are carried over). A visa-free traveller's
+ * stay entered before the effective date has no rule ({@link NoRuleInForceException}): no status is emitted
+ * for it (counted as NO_RULE). The midnight sweep emits a status when it finds a present traveller's standing
+ * changed: OVERSTAY for one past the must-leave-by day (as of T: being in the country at midnight, the traveller
+ * is present on T, and T counts), EXEMPT or back from EXEMPT when a permit starts or ends. WARNING is emitted on
+ * crossings and permits, not when the days run down. Host notifications do not change compliance: read, not
+ * used.
+ *
+ * <h2>Alerts</h2>
+ * {@value #ALERT_RULE}, severity WARNING, dimension {@value #ALERT_DIMENSION}, key = the (pseudonymised)
+ * traveller id, alert id {@code stay-overstay|id|start}: RAISED once when a present traveller is first found
+ * over the limit (by a crossing or the sweep), RESOLVED once when the traveller exits, a permit exempts the
+ * traveller, or the limit no longer holds (a late record). An overstay first seen on the exit crossing itself is
+ * raised and resolved at once, so every overstay has one alert whatever the timing of the sweep.
+ *
+ * <h2>Data-quality rules (each counted in {@link StayCounters} and reported to border.data-quality.v1 with the
+ * record kept whole; nothing is dropped silently)</h2>
+ * <ul>
+ * <li><b>EXIT_WITHOUT_ENTRY</b>: an exit with no open stay (the data starts mid-stay, or an entry record is
+ * missing). The traveller is assumed present from the earliest day from which a stay ending on the exit day is
+ * lawful under the traveller's rule (at most 90 days, 30 for a visa-free stay under the 2023 rule), but not
+ * before the data start ({@value #DATA_START}, default the earliest crossing day the task has seen) nor before
+ * the previous exit; at least the exit day itself. Conservative both ways: the days the data can vouch for are
+ * counted (a later entry is not given a free 180-day period), but a missing record never by itself makes an
+ * overstay.</li>
+ * <li><b>ENTRY_WHILE_PRESENT</b>: an entry while a stay is open (a missed exit). The missing exit is presumed
+ * as late as the rules allow: the open stay is closed on the latest day, at most the day before the new
+ * entry, on which neither that stay nor the new entry day gets an overstay day it would not have had
+ * anyway; never before its own entry. Two entries on one day make a one-day stay. (Closing on the day before
+ * the new entry regardless would turn a lost exit record into months of presence and a false overstay.)</li>
+ * <li><b>OUT_OF_ORDER</b>: a crossing older (by event time, to the minute) than the traveller's last crossing.
+ * Applied when it supplies a record an earlier rule had to assume (a late entry replaces the entry assumed for
+ * an exit without entry; a late exit replaces the exit assumed for an entry while present) and the stays stay
+ * consistent; the detail says "applied: ...". Otherwise it is not applied (the detail says "not applied: ..."),
+ * and the traveller's state and status are unchanged.</li>
+ * <li><b>INVALID_PERMIT</b> (a permit ending before it starts) and <b>REJECTED</b> (a crossing the stays
+ * cannot take, e.g. a date out of range): reported, not applied.</li>
+ * <li>A crossing repeating the traveller's last one (same minute, same direction: a re-sent record) is
+ * counted as DUPLICATES and ignored. Undecodable and empty records go to border.dead-letters.v1
+ * (DESERIALIZATION, EMPTY).</li>
+ * </ul>
+ *
+ * <h2>State does not grow forever</h2>
+ * Closed stays that ended 180 days or more before the traveller's last crossing are dropped (their overstay
+ * days carried over; for a traveller over the limit, 180 days before the current run of overstay days began,
+ * which the must-leave-by day looks back over); permits that ended then and before the open stay began
+ * likewise. Every emitted figure stays equal to the engine's over the whole history. A traveller with no
+ * open stay, no presence in the 180 days to yesterday and no permit still valid is removed by the sweep (and
+ * from the index); the same test on the traveller's next crossing or permit starts a new state, so the result
+ * does not depend on whether a sweep ran in between. A returning traveller's {@code overstayDays} then counts
+ * from the return (earlier ones are on the status and alert topics). Kept indefinitely: travellers in the
+ * country (an open stay), and holders of an open-ended permit.
+ *
+ * <h2>Configuration</h2>
+ * {@value #EAEU} (default RU,BY,AM,KG; every other citizenship is visa-free), {@value #NATIONALS} (default
+ * KZ), {@value #RULE_FORCE} (a version id such as kz-eaeu-2023 applied to every traveller: what-if),
+ * {@value #EFFECTIVE_DATE} (default 2023-01-27), {@value #WARNING_DAYS} (default 10), {@value #DATA_START}
+ * (optional), and {@code zone} for local dates.
+ */
+public final class StayTopology {
+    public static final String CROSSINGS_SOURCE = "stay-crossings-source";
+    public static final String REGISTRATIONS_SOURCE = "stay-registrations-source";
+    public static final String MERGE = "stay-merge";
+    public static final String PROCESSOR = "stay-track";
+    public static final String SINK = "stay-sink";
+    public static final String TRAVELLERS_STORE = "stay-travellers";
+    public static final String DEADLINES_STORE = "stay-deadlines";
+
+    public static final String ALERT_RULE = "stay-overstay";
+    public static final String ALERT_DIMENSION = "traveller";
+
+    public static final String EAEU = "stay.eaeu";
+    public static final String NATIONALS = "stay.nationals";
+    public static final String RULE_FORCE = "stay.rule.force";
+    public static final String EFFECTIVE_DATE = "stay.rule.effective-date";
+    public static final String WARNING_DAYS = "stay.warning.days";
+    public static final String DATA_START = "stay.data-start";
+
+    private StayTopology() {
+    }
+
+    /** The compliance topology alone, with its own sources on the crossings and registrations topics. */
+    public static Topology build(BorderflowConfig config) {
+        StreamsBuilder builder = new StreamsBuilder();
+        addTo(builder, config);
+        return builder.build();
+    }
+
+    /**
+     * Adds the compliance stage with its own sources ({@value #CROSSINGS_SOURCE}, {@value #REGISTRATIONS_SOURCE}).
+     * Only for an app where nothing else reads those topics: Kafka Streams allows one source per topic.
+     */
+    public static void addTo(StreamsBuilder builder, BorderflowConfig config) {
+        KStream<byte[], byte[]> crossings = builder.stream(Topics.CROSSINGS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(CROSSINGS_SOURCE));
+        KStream<byte[], byte[]> registrations = builder.stream(Topics.REGISTRATIONS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(REGISTRATIONS_SOURCE));
+        addTo(builder, config, crossings, registrations);
+    }
+
+    /**
+     * Adds the compliance stage on raw-byte streams read from {@code border.crossings.v1} and
+     * {@code border.registrations.v1} (shared with other stages). A stream may also carry records of other
+     * topics; they are ignored.
+     */
+    public static void addTo(StreamsBuilder builder, BorderflowConfig config, KStream<byte[], byte[]> crossings,
+                             KStream<byte[], byte[]> registrations) {
+        StaySettings settings = StaySettings.from(config);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRAVELLERS_STORE),
+                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        crossings.merge(registrations, Named.as(MERGE))
+                .process(() -> new StayTracker(settings), Named.as(PROCESSOR), TRAVELLERS_STORE, DEADLINES_STORE)
+                .to(StayTopology::topic, Produced.with(Serdes.String(), AnyRecordSerializer.serde()).withName(SINK));
+    }
+
+    static String topic(String key, SpecificRecord value, RecordContext context) {
+        if (value instanceof io.borderflow.avro.StayStatus) {
+            return Topics.STAY_STATUS.name();
+        }
+        if (value instanceof Alert) {
+            return Topics.ALERTS.name();
+        }
+        if (value instanceof DeadLetter d) {
+            return "DESERIALIZATION".equals(d.getReason()) || "EMPTY".equals(d.getReason())
+                    ? Topics.DEAD_LETTERS.name() : Topics.DATA_QUALITY.name();
+        }
+        throw new IllegalStateException("no topic for " + value.getClass().getSimpleName());
+    }
+}
