@@ -21,7 +21,7 @@ class CliTest {
     Path dir;
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "demo", "broker", "replay", "topics"})
+    @ValueSource(strings = {"", "demo", "broker", "replay", "run", "stream", "stay-check", "topics"})
     void everyCommandHasHelp(String command) {
         CliRun run = command.isEmpty() ? CliRun.of("--help") : CliRun.of(command, "--help");
         assertEquals(0, run.exitCode(), run.err());
