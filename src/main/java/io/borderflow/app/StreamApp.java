@@ -6,6 +6,7 @@ import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.ConfigException;
 import io.borderflow.flow.NetFlowTopology;
+import io.borderflow.stay.StayTopology;
 import io.borderflow.kafka.KafkaClients;
 import io.borderflow.kafka.TopicAdmin;
 import java.nio.file.Path;
@@ -38,11 +39,15 @@ public final class StreamApp implements AutoCloseable {
         this.applicationId = applicationId;
     }
 
-    /** Net flows, daily counts and alerts. */
+    /** Net flows, daily counts, alerts and stay compliance, sharing one source per input topic. */
     public static Topology topology(BorderflowConfig config) {
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<String, NetFlowWindow> finals = NetFlowTopology.addTo(builder, config);
+        KStream<byte[], byte[]> crossings = NetFlowTopology.crossingsSource(builder);
+        KStream<byte[], byte[]> registrations = NetFlowTopology.registrationsSource(builder);
+        KStream<String, NetFlowWindow> finals = NetFlowTopology.addTo(builder, config, crossings,
+                NetFlowTopology.iinSource(builder), registrations);
         AlertTopology.addTo(builder, finals, AlertRules.fromConfig(config));
+        StayTopology.addTo(builder, config, crossings, registrations);
         return builder.build();
     }
 

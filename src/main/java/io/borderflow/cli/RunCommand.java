@@ -53,6 +53,7 @@ import picocli.CommandLine.Option;
 public final class RunCommand implements Callable<Integer> {
     /** The outputs written, in this order. */
     static final List<TopicSpec> OUTPUTS = List.of(Topics.NET_FLOWS, Topics.NET_FLOW_CORRECTIONS, Topics.ALERTS,
+            Topics.STAY_STATUS,
             Topics.DAILY_COUNTS, Topics.PRESENT_STOCK, Topics.LATE_EVENTS, Topics.DEAD_LETTERS, Topics.DATA_QUALITY);
 
     @Mixin

@@ -58,8 +58,31 @@ public final class NetFlowTopology {
         return builder.build();
     }
 
-    /** Adds the net-flow and daily-count stages; returns the stream of final net-flow windows. */
+    /** Adds the net-flow and daily-count stages with their own sources; returns the final windows. */
     public static KStream<String, NetFlowWindow> addTo(StreamsBuilder builder, BorderflowConfig config) {
+        return addTo(builder, config, crossingsSource(builder), iinSource(builder), registrationsSource(builder));
+    }
+
+    /** The input topics as raw bytes: one source per topic, shared by every topology of an app. */
+    public static KStream<byte[], byte[]> crossingsSource(StreamsBuilder builder) {
+        return builder.stream(Topics.CROSSINGS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("crossings-source"));
+    }
+
+    public static KStream<byte[], byte[]> iinSource(StreamsBuilder builder) {
+        return builder.stream(Topics.IIN_APPLICATIONS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("iin-source"));
+    }
+
+    public static KStream<byte[], byte[]> registrationsSource(StreamsBuilder builder) {
+        return builder.stream(Topics.REGISTRATIONS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("registrations-source"));
+    }
+
+    /** Adds the net-flow and daily-count stages to given sources; returns the final windows. */
+    public static KStream<String, NetFlowWindow> addTo(StreamsBuilder builder, BorderflowConfig config,
+                                                       KStream<byte[], byte[]> crossings, KStream<byte[], byte[]> iin,
+                                                       KStream<byte[], byte[]> registrations) {
         FlowSettings settings = FlowSettings.from(config);
         Serde<FlowDelta> deltaSerde = AvroSerde.of(FlowDelta.class);
 
@@ -82,8 +105,6 @@ public final class NetFlowTopology {
                 .withCachingEnabled());
         addWindowStores(builder, DailyCountAggregator.STORE_PREFIX);
 
-        KStream<byte[], byte[]> crossings = builder.stream(Topics.CROSSINGS.name(),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("crossings-source"));
         Map<String, KStream<String, SpecificRecord>> gated = crossings
                 .process(() -> new FlowGate(settings.dedupeHorizon(), CHECKPOINTS_STORE), Named.as("flow-gate"),
                         FlowGate.DEDUPE_STORE, FlowGate.PARTIALS_STORE)
@@ -106,9 +127,7 @@ public final class NetFlowTopology {
         flowResults.to(NetFlowTopology::resultTopic,
                 Produced.with(Serdes.String(), AnyRecordSerializer.serde()).withName("flow-results-sink"));
 
-        KStream<byte[], byte[]> counted = builder.stream(
-                java.util.List.of(Topics.IIN_APPLICATIONS.name(), Topics.REGISTRATIONS.name()),
-                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName("count-source"));
+        KStream<byte[], byte[]> counted = iin.merge(registrations, Named.as("count-inputs"));
         Map<String, KStream<String, SpecificRecord>> countGated = counted
                 .process(CountGate::new, Named.as("count-gate"))
                 .split(Named.as("count-gate-"))

@@ -161,9 +161,9 @@ public final class StayTopology {
                              KStream<byte[], byte[]> registrations) {
         StaySettings settings = StaySettings.from(config);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRAVELLERS_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+                Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
         crossings.merge(registrations, Named.as(MERGE))
                 .process(() -> new StayTracker(settings), Named.as(PROCESSOR), TRAVELLERS_STORE, DEADLINES_STORE)
                 .to(StayTopology::topic, Produced.with(Serdes.String(), AnyRecordSerializer.serde()).withName(SINK));

@@ -18,7 +18,7 @@ import java.util.List;
  *                 bits 3-5 last emitted status (0 none, 1 + StayState ordinal), bit 6 review day present,
  *                 bit 7 last crossing time present
  * zigzag   last crossing time, epoch minutes                      (if bit 7)
- * varint   overstay days of stays no longer kept
+ * zigzag   overstay days of records no longer kept (may be negative: see StayTracker#prune)
  * zigzag   review day minus the reference day                     (if bit 6)
  * zigzag   overstay alert start, epoch minutes minus the last crossing time (if bit 2)
  * varint   number of stays, then per stay:
@@ -223,7 +223,7 @@ final class TravellerState {
         if (lastEventMinute != NONE) {
             w.zigzag(lastEventMinute);
         }
-        w.varint(baseOverstayDays);
+        w.zigzag(baseOverstayDays);
         long ref = referenceDay();
         if (reviewDay != NONE) {
             w.zigzag(reviewDay - ref);
@@ -265,7 +265,7 @@ final class TravellerState {
         if ((flags & (1 << 7)) != 0) {
             s.lastEventMinute = r.zigzag();
         }
-        s.baseOverstayDays = (int) r.varint();
+        s.baseOverstayDays = (int) r.zigzag();
         long reviewOffset = hasReview ? r.zigzag() : 0;
         long alertOffset = s.alertRaised ? r.zigzag() : 0;
         int n = (int) r.varint();

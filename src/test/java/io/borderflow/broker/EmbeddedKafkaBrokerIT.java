@@ -194,15 +194,22 @@ class EmbeddedKafkaBrokerIT {
     @Test
     @Order(3)
     void keepsRecordsWith2022Timestamps() throws Exception {
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps())) {
+        // The control topic deletes what it receives, and with it the state the broker keeps for an
+        // idempotent producer; a plain producer writes there, so only retention is under test.
+        Properties plain = producerProps();
+        plain.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "false");
+        plain.put(ProducerConfig.ACKS_CONFIG, "1");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps());
+             KafkaProducer<byte[], byte[]> control = new KafkaProducer<>(plain)) {
             for (int i = 0; i < RECORDS; i++) {
                 byte[] key = ("traveller-" + (i % 97)).getBytes(StandardCharsets.UTF_8);
                 byte[] value = ("crossing " + i).getBytes(StandardCharsets.UTF_8);
                 long ts = T_2022 + i * 60_000L;
                 producer.send(new ProducerRecord<>(Topics.CROSSINGS.name(), null, ts, key, value));
-                producer.send(new ProducerRecord<>(CONTROL_TOPIC, null, ts, key, value));
+                control.send(new ProducerRecord<>(CONTROL_TOPIC, null, ts, key, value));
             }
             producer.flush();
+            control.flush();
         }
 
         try (Admin admin = admin()) {
