@@ -17,10 +17,12 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class CountGate implements Processor<byte[], byte[], String, SpecificRecord> {
     private ProcessorContext<String, SpecificRecord> context;
+    private FlowMetrics metrics;
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        this.metrics = new FlowMetrics(context);
     }
 
     @Override
@@ -29,7 +31,8 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
             return;
         }
         if (record.value() == null) {
-            Gate.forwardDeadLetter(context, record, "EMPTY", "a record with no value and no watermark header");
+            Gate.forwardDeadLetter(context, record, "EMPTY",
+                    "a record with no value and no watermark header", metrics);
             return;
         }
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
@@ -43,7 +46,8 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
                 key = "registration|kind+region|" + r.getKind() + "|" + region(r.getRegion());
             }
         } catch (SerializationException e) {
-            Gate.forwardDeadLetter(context, record, "DESERIALIZATION", e.getMessage());
+            Gate.forwardDeadLetter(context, record, "DESERIALIZATION",
+                    e.getMessage(), metrics);
             return;
         }
         // The key says all there is to count; the value stays empty.

@@ -50,6 +50,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     private final Duration dedupeHorizon;
     private final String checkpointStore;
     private ProcessorContext<String, SpecificRecord> context;
+    private FlowMetrics metrics;
     private WindowStore<String, Long> seen;
     private KeyValueStore<Bytes, byte[]> partials;
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
@@ -65,6 +66,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
+        this.metrics = new FlowMetrics(context);
         this.seen = context.getStateStore(DEDUPE_STORE);
         this.partials = context.getStateStore(PARTIALS_STORE);
         this.checkpoints = context.getStateStore(checkpointStore);
@@ -81,14 +83,16 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             return;
         }
         if (record.value() == null) {
-            Gate.forwardDeadLetter(context, record, "EMPTY", "a record with no value and no watermark header");
+            Gate.forwardDeadLetter(context, record, "EMPTY",
+                    "a record with no value and no watermark header", metrics);
             return;
         }
         Crossing c;
         try {
             c = serde.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(null), record.value());
         } catch (SerializationException e) {
-            Gate.forwardDeadLetter(context, record, "DESERIALIZATION", e.getMessage());
+            Gate.forwardDeadLetter(context, record, "DESERIALIZATION",
+                    e.getMessage(), metrics);
             return;
         }
         long ts = record.timestamp();
@@ -96,7 +100,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
                 Instant.ofEpochMilli(ts - dedupeHorizon.toMillis()), Instant.ofEpochMilli(ts + dedupeHorizon.toMillis()))) {
             if (earlier.hasNext()) {
                 Gate.forwardDeadLetter(context, record, "DUPLICATE",
-                        "eventId seen before at " + Instant.ofEpochMilli(earlier.next().value) + "; counted once");
+                        "eventId seen before at " + Instant.ofEpochMilli(earlier.next().value) + "; counted once", metrics);
                 return;
             }
         }
@@ -110,7 +114,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             region = UNKNOWN_REGION;
             Gate.forwardDeadLetter(context, record, "UNKNOWN_CHECKPOINT",
                     "checkpoint '" + c.getCheckpoint() + "' is not in the checkpoints reference data; counted under region "
-                            + UNKNOWN_REGION);
+                            + UNKNOWN_REGION, metrics);
         }
         String[] keys = {"CHECKPOINT:" + c.getCheckpoint(), "REGION:" + region, "CITIZENSHIP:" + c.getCitizenship(),
                 NATIONAL_KEY};

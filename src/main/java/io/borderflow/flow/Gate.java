@@ -65,7 +65,8 @@ final class Gate {
     }
 
     static void forwardDeadLetter(ProcessorContext<String, SpecificRecord> context, Record<byte[], byte[]> record,
-                                  String reason, String detail) {
+                                  String reason, String detail, FlowMetrics metrics) {
+        metrics.record(reason);
         context.forward(new Record<>(reason, deadLetter(context, record, reason, detail), record.timestamp()));
     }
 }

@@ -39,9 +39,12 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
         super(settings, STORE_PREFIX, true);
     }
 
+    private FlowMetrics metrics;
+
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         super.init(context);
+        metrics = new FlowMetrics(context);
         present = context.getStateStore(PRESENT_STORE);
     }
 
@@ -125,6 +128,7 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
         if (!key.startsWith("NATIONAL:") || c == null) {
             return;
         }
+        metrics.record(FlowMetrics.Reason.LATE);
         String traveller = c.getTravellerId() != null ? c.getTravellerId() : c.getEventId();
         String detail = window.window() + " window " + Instant.ofEpochMilli(window.start()) + "/"
                 + Instant.ofEpochMilli(window.end()) + " had closed at stream time " + Instant.ofEpochMilli(streamTime)

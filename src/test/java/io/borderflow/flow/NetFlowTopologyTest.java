@@ -112,6 +112,13 @@ class NetFlowTopologyTest {
                 OffsetDateTime.parse(time).toInstant()));
     }
 
+    /** A flow metric summed over tasks. */
+    private double metric(String name) {
+        return driver.metrics().entrySet().stream()
+                .filter(e -> e.getKey().group().equals("stream-flow-metrics") && e.getKey().name().equals(name))
+                .mapToDouble(e -> ((Number) e.getValue().metricValue()).doubleValue()).sum();
+    }
+
     private static Map<String, NetFlowWindow> byWindow(List<NetFlowWindow> out) {
         return out.stream().collect(Collectors.toMap(
                 w -> w.getDimension() + ":" + w.getKey() + "|" + w.getWindow() + "|" + w.getWindowStart(), w -> w,
@@ -193,6 +200,7 @@ class NetFlowTopologyTest {
         assertEquals(1, nat.getRevision());
         List<DeadLetter> reported = late.readValuesToList();
         assertEquals(1, reported.size(), "reported once, not once per dimension");
+        assertEquals(1.0, metric("late-total"), "counted in a metric");
         assertEquals("LATE", reported.get(0).getReason());
         Crossing reportedCrossing = AvroSerde.of(Crossing.class).decode(reported.get(0).getValue().array());
         assertEquals(lateOne.getEventId(), reportedCrossing.getEventId());
@@ -216,6 +224,8 @@ class NetFlowTopologyTest {
         assertEquals(1, dl.size());
         assertEquals("DUPLICATE", dl.get(0).getReason());
         assertEquals(Topics.CROSSINGS.name(), dl.get(0).getSourceTopic());
+        assertEquals(1.0, metric("duplicate-total"), "counted in a metric");
+        assertEquals(0.0, metric("late-total"));
     }
 
     @Test
