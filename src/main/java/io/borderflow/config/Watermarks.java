@@ -11,8 +11,10 @@ import org.apache.kafka.common.header.Headers;
  * partitions (Kafka Streams' stream time only moves with records). Consumers that are not
  * borderflow skip null values and lose nothing.
  *
- * <p>The header value is {@code tick} for a periodic watermark, or {@code end/P/N} for the end of
- * the input on partition P of N: once all N partitions have ended, every open window closes.
+ * <p>The header value is {@code tick/N} for a periodic watermark on a topic of N partitions
+ * ({@code tick} when N is not known), or {@code end/P/N} for the end of the input on partition P
+ * of N: once all N partitions have ended, every open window closes. Knowing N, a stream processor
+ * waits for every partition before it closes a window.
  */
 public final class Watermarks {
     public static final String HEADER = "borderflow.watermark";
@@ -29,6 +31,20 @@ public final class Watermarks {
         }
         Header h = headers.lastHeader(HEADER);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    public static String tick(int partitions) {
+        return TICK + "/" + partitions;
+    }
+
+    /** N of {@code tick/N} or {@code end/P/N}; 0 when the value does not say. */
+    public static int partitions(String value) {
+        String[] parts = value.split("/");
+        try {
+            return parts.length >= 2 ? Integer.parseInt(parts[parts.length - 1]) : 0;
+        } catch (NumberFormatException e) {
+            return 0;
+        }
     }
 
     public static String end(int partition, int partitions) {

@@ -48,7 +48,8 @@ final class Gate {
             int[] pn = Watermarks.endPartition(wm);
             key = WindowAggregator.END_KEY_PREFIX + pn[0] + "|" + pn[1];
         } else {
-            key = WindowAggregator.WATERMARK_KEY;
+            int n = Watermarks.partitions(wm);
+            key = n > 0 ? WindowAggregator.WATERMARK_KEY + "|" + n : WindowAggregator.WATERMARK_KEY;
         }
         context.forward(new Record<>(key, null, record.timestamp(), source(context)));
         return true;

@@ -35,6 +35,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     private static final String SOURCE_TIME_PREFIX = "source-time|";
     private static final String ENDED_PREFIX = "ended|";
     private static final String LAST_CLOSED_DAY_END = "last-closed-day-end";
+    private static final String DECLARED_PARTITIONS = "declared-partitions";
 
     private final String openStoreName;
     private final String closedStoreName;
@@ -51,6 +52,8 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     /** The watermark: the time every input partition has reached (min over partitions). */
     protected long streamTime = Long.MIN_VALUE;
     private long[] sourceTimes = new long[0];
+    /** How many input partitions the watermarks say there are: none of them may be left out. */
+    private int declaredPartitions;
     private long lastCloseHour = Long.MIN_VALUE;
 
     WindowAggregator(FlowSettings settings, String storePrefix, boolean hourly) {
@@ -68,6 +71,8 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         this.open = context.getStateStore(openStoreName);
         this.closed = context.getStateStore(closedStoreName);
         this.control = context.getStateStore(controlStoreName);
+        Long declared = control.get(DECLARED_PARTITIONS);
+        declaredPartitions = declared == null ? 0 : declared.intValue();
         try (KeyValueIterator<String, Long> it = control.prefixScan(SOURCE_TIME_PREFIX,
                 new org.apache.kafka.common.serialization.StringSerializer())) {
             while (it.hasNext()) {
@@ -157,6 +162,10 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     }
 
     private void watermark(String key, long ts) {
+        String[] declared = key.split("\\|");
+        if (declared.length >= 2) {
+            declare(Integer.parseInt(declared[declared.length - 1]));
+        }
         if (key.startsWith(END_KEY_PREFIX)) {
             String[] parts = key.split("\\|");
             int partition = Integer.parseInt(parts[1]);
@@ -192,10 +201,31 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         }
         if (ts > sourceTimes[partition]) {
             sourceTimes[partition] = ts;
-            long min = Long.MAX_VALUE;
-            for (long t : sourceTimes) {
-                min = Math.min(min, t);
-            }
+            recomputeWatermark();
+        }
+    }
+
+    private void declare(int partitions) {
+        if (partitions > declaredPartitions) {
+            declaredPartitions = partitions;
+            control.put(DECLARED_PARTITIONS, (long) partitions);
+            recomputeWatermark();
+        }
+    }
+
+    /**
+     * The slowest partition's time, once every declared partition has been heard from; never
+     * moves back, so a window, once closed, stays closed (a record for it is late, not new).
+     */
+    private void recomputeWatermark() {
+        if (sourceTimes.length < declaredPartitions) {
+            return;
+        }
+        long min = Long.MAX_VALUE;
+        for (long t : sourceTimes) {
+            min = Math.min(min, t);
+        }
+        if (min != Long.MIN_VALUE && min > streamTime) {
             streamTime = min;
         }
     }

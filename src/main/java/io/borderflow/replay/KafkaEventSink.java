@@ -73,7 +73,7 @@ public final class KafkaEventSink implements EventSink {
             // Each event-time hour, every input partition hears that time has moved on, so windows
             // close on partitions that are quiet.
             if (lastTickHour != Long.MIN_VALUE) {
-                watermarks(Watermarks.TICK, time);
+                ticks(time);
             }
             lastTickHour = hour;
         }
@@ -94,11 +94,11 @@ public final class KafkaEventSink implements EventSink {
         }
     }
 
-    private void watermarks(String value, long time) {
+    private void ticks(long time) {
         for (String topic : INPUT_TOPICS) {
             int n = partitionCount(topic);
             for (int p = 0; p < n; p++) {
-                send(topic, p, value, time);
+                send(topic, p, Watermarks.tick(n), time);
             }
         }
     }

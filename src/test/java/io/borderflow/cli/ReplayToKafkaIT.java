@@ -68,8 +68,14 @@ class ReplayToKafkaIT {
         EventJson json = new EventJson();
         List<String> actual = new ArrayList<>();
         Map<String, Integer> perTopic = new HashMap<>();
+        Map<String, Integer> watermarks = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : readAll(List.of(Topics.CROSSINGS.name(), Topics.REGISTRATIONS.name(),
                 Topics.IIN_APPLICATIONS.name()))) {
+            if (io.borderflow.config.Watermarks.value(r.headers()) != null) {
+                assertEquals(null, r.value(), "a watermark carries no value");
+                watermarks.merge(r.topic(), 1, Integer::sum);
+                continue;
+            }
             SpecificRecord event = switch (r.topic()) {
                 case "border.crossings.v1" -> AvroSerde.of(Crossing.class).deserialize(r.topic(), r.value());
                 case "border.registrations.v1" -> AvroSerde.of(Registration.class).deserialize(r.topic(), r.value());
@@ -83,6 +89,8 @@ class ReplayToKafkaIT {
         }
         assertTrue(expected.size() > 50_000, "two surge days: " + expected.size());
         assertTrue(perTopic.size() == 3, "all three input topics have records: " + perTopic);
+        // One tick per event-time hour and one end marker, to each of the 4 partitions of each topic.
+        assertTrue(watermarks.values().stream().allMatch(n -> n >= 4 * 40), "watermarks: " + watermarks);
         Collections.sort(expected);
         Collections.sort(actual);
         assertEquals(expected.size(), actual.size());
