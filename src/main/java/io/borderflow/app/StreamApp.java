@@ -67,6 +67,8 @@ public final class StreamApp implements AutoCloseable {
                 config.get(PROCESSING_GUARANTEE).orElse(StreamsConfig.EXACTLY_ONCE_V2));
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        // Opt in now to what Kafka 5.0 makes the default (and Kafka warns about until then).
+        p.put("processing.exception.handler.global.enabled", "true");
         p.put(StreamsConfig.producerPrefix("linger.ms"), "20");
         p.put(StreamsConfig.producerPrefix("batch.size"), Integer.toString(256 * 1024));
         config.asMap().forEach((k, v) -> {
