@@ -195,7 +195,30 @@ public final class TopicAdmin {
         if (request.isEmpty()) {
             return;
         }
-        await(admin.listOffsets(request).all(), "find the leaders of " + request.size() + " partitions");
+        // A topic just created can be unknown to the metadata the admin client fetches next
+        // (the controller has it, the broker's metadata cache not yet): ask again until it is known.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TIMEOUT_SECONDS);
+        while (true) {
+            try {
+                await(admin.listOffsets(request).all(), "find the leaders of " + request.size() + " partitions");
+                return;
+            } catch (UnknownTopicOrPartitionException e) {
+                if (System.nanoTime() > deadline) {
+                    throw new ConfigException("topics: partitions still unknown to Kafka after "
+                            + TIMEOUT_SECONDS + " s: " + firstLine(e), e);
+                }
+                sleepBeforeRetry();
+            }
+        }
+    }
+
+    private static void sleepBeforeRetry() {
+        try {
+            Thread.sleep(100);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt();
+            throw new ConfigException("topics: interrupted while waiting for partition leaders", ie);
+        }
     }
 
     /**
