@@ -1,9 +1,16 @@
 package io.borderflow.app;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.Direction;
 import io.borderflow.avro.Registration;
 import io.borderflow.avro.RegistrationKind;
+import io.borderflow.avro.StayState;
 import io.borderflow.stay.CitizenshipClass;
 import io.borderflow.stay.NoRuleInForceException;
 import io.borderflow.stay.PermitPeriod;
@@ -112,6 +119,56 @@ final class StayOracle {
             }
         });
         return m;
+    }
+
+    /**
+     * Keeps the traveller's latest status: {@code run} writes its outputs sorted, so file order is not emission
+     * order; a traveller's statuses are ordered by their date, then by the time of the record that caused them.
+     */
+    static void keepLatest(Map<String, JsonNode> last, JsonNode status) {
+        last.merge(status.get("travellerId").asText(), status, (a, b) -> order(b).compareTo(order(a)) >= 0 ? b : a);
+    }
+
+    private static String order(JsonNode s) {
+        return s.get("asOf").asText() + "|" + s.get("time").asText();
+    }
+
+    /**
+     * Every traveller with a clean history in the data: the last status written ({@code last}, the JSON shape of
+     * {@code run}'s output, by traveller id) equals the rules engine applied to the traveller's whole history on
+     * that status's date; a traveller for whom no rule is in force has none.
+     *
+     * @return the number of travellers judged
+     */
+    int assertLastStatuses(Map<String, JsonNode> last) {
+        int judged = 0;
+        int overstaying = 0;
+        for (Map.Entry<String, Traveller> e : clean().entrySet()) {
+            Traveller t = e.getValue();
+            JsonNode s = last.get(e.getKey());
+            if (t.engine(t.lastCrossing) == null) {
+                assertNull(s, "no rule in force, no status: " + t.stays);
+                continue;
+            }
+            assertNotNull(s, "a status for every traveller the rules apply to: " + t.stays);
+            LocalDate asOf = LocalDate.parse(s.get("asOf").asText());
+            assertFalse(asOf.isBefore(t.lastCrossing), "the last status is as of the last crossing or later: " + s);
+            StayStatus expected = t.engine(asOf);
+            String ctx = t.stays + " " + t.permits + " -> " + s;
+            StayState state = expected.exempt() ? StayState.EXEMPT : expected.overLimit() ? StayState.OVERSTAY
+                    : expected.present() && expected.daysRemaining() <= 10 ? StayState.WARNING : StayState.COMPLIANT;
+            assertEquals(state.name(), s.get("status").asText(), ctx);
+            assertEquals(expected.rule().id(), s.get("rule").asText(), ctx);
+            assertEquals(expected.daysUsed(), s.get("daysUsed").asInt(), ctx);
+            assertEquals(expected.daysRemaining(), s.get("daysRemaining").asInt(), ctx);
+            assertEquals(expected.overstayDays(), s.get("overstayDays").asInt(), ctx);
+            assertEquals(String.valueOf(expected.mustLeaveBy()), s.get("mustLeaveBy").asText("null"), ctx);
+            judged++;
+            overstaying += state == StayState.OVERSTAY ? 1 : 0;
+        }
+        System.out.printf("[StayOracle] %,d travellers judged against the engine (%,d overstaying), %,d unclean%n",
+                judged, overstaying, unclean());
+        return judged;
     }
 
     long unclean() {
