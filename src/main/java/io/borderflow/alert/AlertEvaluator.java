@@ -141,6 +141,19 @@ public final class AlertEvaluator {
         return rule + SEPARATOR + key;
     }
 
+    /** Per configured rule, how many of its alerts are raised and not resolved (0 for a quiet rule). */
+    public Map<String, Long> firingByRule() {
+        Map<String, Long> firing = new TreeMap<>();
+        rules.rules().forEach(r -> firing.put(r.name(), 0L));
+        store.forEach((k, v) -> {
+            AlertRule rule = k.startsWith(STREAM_TIME_KEY) ? null : ruleOf(k);
+            if (rule != null && v != null && decode(k, v, rule).active) {
+                firing.merge(rule.name(), 1L, Long::sum);
+            }
+        });
+        return firing;
+    }
+
     private void rebuild() {
         List<String> reset = new ArrayList<>();
         Map<String, RuleState> states = new HashMap<>();

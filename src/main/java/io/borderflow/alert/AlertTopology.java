@@ -1,11 +1,15 @@
 package io.borderflow.alert;
 
 import io.borderflow.avro.Alert;
+import io.borderflow.avro.AlertState;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.Topics;
+import io.borderflow.metrics.BorderMetrics;
 import io.borderflow.serde.AvroSerde;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.serialization.Serdes;
@@ -79,6 +83,7 @@ public final class AlertTopology {
         private final AlertRules rules;
         private ProcessorContext<String, Alert> context;
         private AlertEvaluator evaluator;
+        private final Map<String, Long> firing = new HashMap<>();
 
         AlertProcessor(AlertRules rules) {
             this.rules = rules;
@@ -89,6 +94,9 @@ public final class AlertTopology {
             this.context = context;
             KeyValueStore<String, byte[]> store = context.getStateStore(STORE);
             this.evaluator = new AlertEvaluator(rules, new KafkaStore(store));
+            // From the (restored) store, so the gauge is right after a restart.
+            firing.putAll(evaluator.firingByRule());
+            firing.forEach(this::firingGauge);
         }
 
         @Override
@@ -101,7 +109,21 @@ public final class AlertTopology {
             for (Alert alert : alerts) {
                 context.forward(new Record<>(AlertEvaluator.stateKey(alert.getRule(), alert.getKey()), alert,
                         record.timestamp()));
+                BorderMetrics.global().alert(alert.getRule(), alert.getSeverity().name(), alert.getState().name());
+                firingGauge(alert.getRule(), firing.merge(alert.getRule(),
+                        alert.getState() == AlertState.RAISED ? 1L : -1L, Long::sum));
             }
+        }
+
+        @Override
+        public void close() {
+            // The task may move to another instance, which then reports these alerts.
+            BorderMetrics.global().forgetSource(context.taskId().toString());
+        }
+
+        private void firingGauge(String rule, long count) {
+            BorderMetrics.global().alertsFiring(context.taskId().toString(), rule,
+                    rules.rule(rule).map(r -> r.severity().name()).orElse("unknown"), count);
         }
     }
 

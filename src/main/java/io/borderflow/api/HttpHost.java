@@ -12,8 +12,12 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The app's one HTTP port: {@code /metrics}, the lookup API and the built-in view register their
@@ -24,17 +28,23 @@ public final class HttpHost implements AutoCloseable {
     public static final String BIND = "http.bind";
     public static final String PORT = "http.port";
     public static final String TOKEN = "http.token";
+    /** The host other instances use to reach this one (forwarded lookups); default: the bind address. */
+    public static final String ADVERTISED_HOST = "http.advertised.host";
     public static final String DEFAULT_BIND = "127.0.0.1";
     public static final int DEFAULT_PORT = 8088;
+    private static final Logger LOG = LoggerFactory.getLogger(HttpHost.class);
 
     private final HttpServer server;
     private final ExecutorService executor;
     private final String token;
+    private final String advertisedHost;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
-    private HttpHost(HttpServer server, ExecutorService executor, String token) {
+    private HttpHost(HttpServer server, ExecutorService executor, String token, String advertisedHost) {
         this.server = server;
         this.executor = executor;
         this.token = token;
+        this.advertisedHost = advertisedHost;
     }
 
     /** Binds {@code http.bind}:{@code http.port} (0 = a free port) and starts serving. */
@@ -52,20 +62,32 @@ public final class HttpHost implements AutoCloseable {
             throw new ConfigException(BIND + "=" + bind + " is not a loopback address: set " + TOKEN
                     + " so that traveller lookups are not open to the network");
         }
+        String advertised = config.get(ADVERTISED_HOST).map(String::strip).filter(h -> !h.isEmpty())
+                .orElseGet(() -> address.isAnyLocalAddress() ? localHostName() : address.getHostAddress());
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(address, port), 64);
         } catch (IOException e) {
             throw new ConfigException(PORT + ": cannot listen on " + bind + ":" + port + " (" + e.getMessage() + ")");
         }
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
+        // 8 threads: a lookup may wait on another instance's answer, which needs a free thread there.
+        ExecutorService executor = Executors.newFixedThreadPool(8, r -> {
             Thread t = new Thread(r, "borderflow-http");
             t.setDaemon(true);
             return t;
         });
         server.setExecutor(executor);
         server.start();
-        return new HttpHost(server, executor, token);
+        return new HttpHost(server, executor, token, advertised);
+    }
+
+    private static String localHostName() {
+        try {
+            return InetAddress.getLocalHost().getCanonicalHostName();
+        } catch (IOException e) {
+            throw new ConfigException(BIND + " is a wildcard address and this host has no resolvable name: set "
+                    + ADVERTISED_HOST);
+        }
     }
 
     static int port(BorderflowConfig config) {
@@ -93,7 +115,8 @@ public final class HttpHost implements AutoCloseable {
 
     private HttpHandler guarded(HttpHandler handler, boolean needsToken) {
         return exchange -> {
-            try (exchange) {
+            // Not try-with-resources: that would close the exchange before the catch could answer 500.
+            try {
                 if (needsToken && token != null && !authorised(exchange)) {
                     exchange.getResponseHeaders().set("WWW-Authenticate", "Bearer");
                     send(exchange, 401, "text/plain; charset=utf-8", "missing or wrong bearer token\n");
@@ -101,8 +124,11 @@ public final class HttpHost implements AutoCloseable {
                 }
                 handler.handle(exchange);
             } catch (RuntimeException e) {
-                // Never a stack trace or a traveller id in the answer: the error class and first line.
+                // Never a stack trace or a traveller id in the answer or the log: the route and the error class.
+                LOG.warn("http {} failed: {}", exchange.getHttpContext().getPath(), e.getClass().getName());
                 send(exchange, 500, "text/plain; charset=utf-8", "internal error: " + e.getClass().getSimpleName() + "\n");
+            } finally {
+                exchange.close();
             }
         };
     }
@@ -128,6 +154,16 @@ public final class HttpHost implements AutoCloseable {
         }
     }
 
+    /** The configured bearer token, if any (instances present it to each other). */
+    Optional<String> token() {
+        return Optional.ofNullable(token);
+    }
+
+    /** {@code host:port} other instances reach this one at: Kafka Streams' {@code application.server}. */
+    public String advertisedAddress() {
+        return advertisedHost + ":" + port();
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -136,14 +172,22 @@ public final class HttpHost implements AutoCloseable {
         return server.getAddress().getAddress().getHostAddress();
     }
 
-    /** The base URL, e.g. {@code http://127.0.0.1:8088}. */
+    /** The base URL, e.g. {@code http://127.0.0.1:8088} (the advertised host when bound to a wildcard address). */
     public URI baseUri() {
-        return URI.create("http://" + host() + ":" + port());
+        return URI.create("http://" + advertisedAddress());
     }
 
+    /** Whether protected routes need the bearer token. */
+    public boolean tokenRequired() {
+        return token != null;
+    }
+
+    /** Stops serving; idempotent. */
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        if (closed.compareAndSet(false, true)) {
+            server.stop(0);
+            executor.shutdownNow();
+        }
     }
 }

@@ -25,26 +25,41 @@ public final class Progression {
      */
     public static void awaitProcessed(Admin admin, String applicationId, List<String> inputTopics, Duration timeout)
             throws InterruptedException {
+        awaitProcessed(admin, applicationId, inputTopics, timeout, Duration.ofMillis(500));
+    }
+
+    /**
+     * As {@link #awaitProcessed(Admin, String, List, Duration)}, looking every {@code pollInterval}. Returns the
+     * {@link System#nanoTime()} at which the final caught-up offsets were first seen, not when their stability
+     * was confirmed (for timing, e.g. the benchmark).
+     */
+    public static long awaitProcessed(Admin admin, String applicationId, List<String> inputTopics, Duration timeout,
+                                      Duration pollInterval) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<TopicPartition, Long> previous = null;
         int stable = 0;
+        long firstSeen = 0;
         while (true) {
             Map<TopicPartition, Long> committed = committed(admin, applicationId);
             boolean inputsSeen = inputTopics.stream().allMatch(t -> committed.keySet().stream().anyMatch(tp -> tp.topic().equals(t)));
             if (inputsSeen && caughtUp(admin, committed, inputTopics)) {
                 stable = committed.equals(previous) ? stable + 1 : 0;
+                if (stable == 0 || firstSeen == 0) {
+                    firstSeen = System.nanoTime();
+                }
                 if (stable >= 3) {
-                    return;
+                    return firstSeen;
                 }
             } else {
                 stable = 0;
+                firstSeen = 0;
             }
             previous = committed;
             if (System.nanoTime() > deadline) {
                 throw new ConfigException("stream app " + applicationId + " did not finish processing within "
                         + timeout.toMinutes() + " min");
             }
-            Thread.sleep(500);
+            Thread.sleep(pollInterval.toMillis());
         }
     }
 

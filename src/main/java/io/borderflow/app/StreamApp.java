@@ -2,6 +2,8 @@ package io.borderflow.app;
 
 import io.borderflow.alert.AlertRules;
 import io.borderflow.alert.AlertTopology;
+import io.borderflow.api.HttpHost;
+import io.borderflow.api.StayApi;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.ConfigException;
@@ -9,6 +11,8 @@ import io.borderflow.flow.NetFlowTopology;
 import io.borderflow.stay.StayTopology;
 import io.borderflow.kafka.KafkaClients;
 import io.borderflow.kafka.TopicAdmin;
+import io.borderflow.metrics.MetricsEndpoint;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
@@ -33,6 +37,8 @@ public final class StreamApp implements AutoCloseable {
     private final KafkaStreams streams;
     private final String applicationId;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private HttpHost http;
+    private KafkaStreamsMetrics kafkaMetrics;
 
     private StreamApp(KafkaStreams streams, String applicationId) {
         this.streams = streams;
@@ -44,10 +50,10 @@ public final class StreamApp implements AutoCloseable {
         StreamsBuilder builder = new StreamsBuilder();
         KStream<byte[], byte[]> crossings = NetFlowTopology.crossingsSource(builder);
         KStream<byte[], byte[]> registrations = NetFlowTopology.registrationsSource(builder);
-        KStream<String, NetFlowWindow> finals = NetFlowTopology.addTo(builder, config, crossings,
-                NetFlowTopology.iinSource(builder), registrations);
+        KStream<byte[], byte[]> iin = NetFlowTopology.iinSource(builder);
+        KStream<String, NetFlowWindow> finals = NetFlowTopology.addTo(builder, config, crossings, iin, registrations);
         AlertTopology.addTo(builder, finals, AlertRules.fromConfig(config));
-        StayTopology.addTo(builder, config, crossings, registrations);
+        StayTopology.addTo(builder, config, crossings, registrations, iin);
         return builder.build();
     }
 
@@ -79,10 +85,36 @@ public final class StreamApp implements AutoCloseable {
         return p;
     }
 
-    /** Starts the app and waits until it runs; internal topics then have working leaders. */
+    /**
+     * Starts the app and waits until it runs; internal topics then have working leaders. The HTTP port
+     * ({@link HttpHost}) is bound first, as Kafka Streams must know its address ({@code application.server}) to
+     * route lookups between instances; the lookup routes are added once the streams run.
+     */
     public static StreamApp start(BorderflowConfig config, String bootstrapServers, Path stateDir, Duration timeout)
             throws InterruptedException {
+        HttpHost http = HttpHost.start(config);
+        try {
+            MetricsEndpoint.serve(http);
+            StreamApp app = start(config, bootstrapServers, stateDir, timeout, http);
+            app.http = http;
+            try {
+                app.kafkaMetrics = MetricsEndpoint.bind(app.streams);
+                StayApi.register(http, app.streams, config);
+            } catch (RuntimeException e) {
+                app.close();
+                throw e;
+            }
+            return app;
+        } catch (RuntimeException | InterruptedException e) {
+            http.close();
+            throw e;
+        }
+    }
+
+    private static StreamApp start(BorderflowConfig config, String bootstrapServers, Path stateDir, Duration timeout,
+                                   HttpHost http) throws InterruptedException {
         Properties props = properties(config, bootstrapServers, stateDir);
+        props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedAddress());
         KafkaStreams streams = new KafkaStreams(topology(config), props);
         StreamApp app = new StreamApp(streams, applicationId(config));
         streams.setUncaughtExceptionHandler(e -> {
@@ -116,8 +148,19 @@ public final class StreamApp implements AutoCloseable {
         return applicationId;
     }
 
+    /** The app's HTTP port: lookups, and whatever else registers a route. */
+    public HttpHost http() {
+        return http;
+    }
+
     @Override
     public void close() {
+        if (http != null) {
+            http.close();
+        }
+        if (kafkaMetrics != null) {
+            kafkaMetrics.close();
+        }
         streams.close(Duration.ofSeconds(30));
     }
 }

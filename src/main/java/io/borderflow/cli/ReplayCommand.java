@@ -1,10 +1,13 @@
 package io.borderflow.cli;
 
 import io.borderflow.avro.Checkpoint;
+import io.borderflow.api.HttpHost;
 import io.borderflow.config.BorderflowConfig;
+import io.borderflow.config.ConfigException;
 import io.borderflow.config.Topics;
 import io.borderflow.kafka.KafkaConnection;
 import io.borderflow.kafka.TopicAdmin;
+import io.borderflow.metrics.MetricsEndpoint;
 import io.borderflow.replay.CheckpointCatalog;
 import io.borderflow.replay.EventSink;
 import io.borderflow.replay.EventSource;
@@ -48,6 +51,8 @@ import picocli.CommandLine.Option;
                 "from a built-in scenario, a scenario file, or your own JSON-lines/CSV data."})
 public final class ReplayCommand implements Callable<Integer> {
     private static final int REJECTS_SHOWN = 20;
+    public static final String HTTP_PORT = "replay.http.port";
+    public static final int DEFAULT_HTTP_PORT = 8089;
 
     @Mixin
     ConfigOptions configOptions;
@@ -191,6 +196,7 @@ public final class ReplayCommand implements Callable<Integer> {
                 return stats;
             }
         }
+        HttpHost metrics = metricsHost(config, out);
         try (KafkaConnection kafka = KafkaConnection.open(config)) {
             out.println((kafka.embedded() ? "embedded broker at " : "Kafka at ") + kafka.bootstrapServers());
             prepareTopics(config, kafka, out);
@@ -198,6 +204,31 @@ public final class ReplayCommand implements Callable<Integer> {
                 publishCheckpoints(sink);
                 return job.run(sink);
             }
+        } finally {
+            if (metrics != null) {
+                metrics.close();
+            }
+        }
+    }
+
+    /**
+     * Serves {@code /metrics} (events sent, event time reached) on {@value #HTTP_PORT} (default
+     * {@value #DEFAULT_HTTP_PORT}, beside a stream app's 8088 on the same machine) while the replay
+     * runs. A port that cannot be bound only warns: the replay does not need it. Null when not served.
+     */
+    static HttpHost metricsHost(BorderflowConfig config, PrintStream out) {
+        String port = config.get(HTTP_PORT).orElse(Integer.toString(DEFAULT_HTTP_PORT)).trim();
+        if (!port.matches("\\d{1,5}") || Integer.parseInt(port) > 65535) {
+            throw new ConfigException(HTTP_PORT + ": '" + port + "' is not a port number (0-65535)");
+        }
+        try {
+            HttpHost host = HttpHost.start(config.with(HttpHost.PORT, port));
+            MetricsEndpoint.serve(host);
+            out.println("metrics at " + host.baseUri() + MetricsEndpoint.PATH);
+            return host;
+        } catch (ConfigException e) {
+            System.err.println("warning: replay metrics not served: " + e.getMessage());
+            return null;
         }
     }
 

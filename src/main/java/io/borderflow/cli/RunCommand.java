@@ -1,5 +1,6 @@
 package io.borderflow.cli;
 
+import io.borderflow.api.HttpHost;
 import io.borderflow.app.OutputJson;
 import io.borderflow.app.Progression;
 import io.borderflow.app.StreamApp;
@@ -53,7 +54,7 @@ import picocli.CommandLine.Option;
 public final class RunCommand implements Callable<Integer> {
     /** The outputs written, in this order. */
     static final List<TopicSpec> OUTPUTS = List.of(Topics.NET_FLOWS, Topics.NET_FLOW_CORRECTIONS, Topics.ALERTS,
-            Topics.STAY_STATUS,
+            Topics.STAY_STATUS, Topics.COHORTS,
             Topics.DAILY_COUNTS, Topics.PRESENT_STOCK, Topics.LATE_EVENTS, Topics.DEAD_LETTERS, Topics.DATA_QUALITY);
 
     @Mixin
@@ -102,6 +103,9 @@ public final class RunCommand implements Callable<Integer> {
             o.put(BorderflowConfig.BROKER_DATA_DIR, work.resolve("broker").toString());
             if (!configOptions.overrides.containsKey(BorderflowConfig.BROKER_PORT)) {
                 o.put(BorderflowConfig.BROKER_PORT, "0");
+            }
+            if (config.get(HttpHost.PORT).isEmpty()) {
+                o.put(HttpHost.PORT, "0"); // a batch run must not collide with a running 'stream' on 8088
             }
             config = config.with(o);
             return run(config, fmt, ids, clock, work, out);
@@ -166,11 +170,23 @@ public final class RunCommand implements Callable<Integer> {
                 List<String> lines = new ArrayList<>();
                 @SuppressWarnings({"unchecked", "rawtypes"})
                 AvroSerde<SpecificRecord> serde = (AvroSerde) AvroSerde.of(spec.valueType());
+                // A compacted topic (e.g. cohorts, re-sent as they age) is read as compaction leaves it: the
+                // latest row per key. A key lives in one partition, read in offset order.
+                boolean latestOnly = "compact".equals(spec.configs().get("cleanup.policy"));
+                Map<java.nio.ByteBuffer, String> latest = new LinkedHashMap<>();
                 for (ConsumerRecord<byte[], byte[]> r : readAll(consumer, spec.name())) {
-                    if (r.value() != null) {
+                    if (latestOnly && r.key() != null) {
+                        java.nio.ByteBuffer key = java.nio.ByteBuffer.wrap(r.key());
+                        if (r.value() == null) {
+                            latest.remove(key);
+                        } else {
+                            latest.put(key, json.line(serde.deserialize(r.topic(), r.value())));
+                        }
+                    } else if (r.value() != null) {
                         lines.add(json.line(serde.deserialize(r.topic(), r.value())));
                     }
                 }
+                lines.addAll(latest.values());
                 // Partitions interleave arbitrarily; sorted lines make runs comparable.
                 lines.sort(null);
                 try (BufferedWriter w = Files.newBufferedWriter(outputDir.resolve(spec.name() + ".jsonl"),

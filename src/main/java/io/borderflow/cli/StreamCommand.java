@@ -3,6 +3,7 @@ package io.borderflow.cli;
 import io.borderflow.app.StreamApp;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.kafka.KafkaConnection;
+import io.borderflow.view.BuiltInView;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -24,6 +25,7 @@ public final class StreamCommand implements Callable<Integer> {
     Path stateDir;
 
     @Override
+    @SuppressWarnings("try") // the view only needs closing
     public Integer call() throws Exception {
         BorderflowConfig config = configOptions.load(Map.of());
         CountDownLatch stop = new CountDownLatch(1);
@@ -39,9 +41,13 @@ public final class StreamCommand implements Callable<Integer> {
         }, "stream-shutdown"));
         try (KafkaConnection kafka = KafkaConnection.open(config)) {
             ReplayCommand.prepareTopics(config, kafka, System.out);
-            try (StreamApp app = StreamApp.start(config, kafka.bootstrapServers(), stateDir, Duration.ofMinutes(2))) {
+            try (StreamApp app = StreamApp.start(config, kafka.bootstrapServers(), stateDir, Duration.ofMinutes(2));
+                 BuiltInView view = BuiltInView.start(app.http(), kafka.consumerProperties(), config.zone())) {
                 System.out.printf("stream app %s running against %s (state in %s). Ctrl-C stops it.%n",
                         app.applicationId(), kafka.bootstrapServers(), stateDir);
+                System.out.printf("built-in view at %s/%n", app.http().baseUri());
+                System.out.printf("lookups at %s/travellers/{id}/stay and %s/overstays%s%n", app.http().baseUri(),
+                        app.http().baseUri(), app.http().tokenRequired() ? " (bearer token required)" : "");
                 stop.await();
             }
         } finally {

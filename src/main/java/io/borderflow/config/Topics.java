@@ -1,6 +1,7 @@
 package io.borderflow.config;
 
 import io.borderflow.avro.Alert;
+import io.borderflow.avro.ArrivalCohort;
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DailyCount;
@@ -49,6 +50,8 @@ public final class Topics {
             DailyCount.class, "IIN applications and registrations per local day and dimension");
     public static final TopicSpec STAY_STATUS = new TopicSpec("border.stay-status.v1", 0, Map.of(),
             StayStatus.class, "per-traveller stay compliance, key = traveller id");
+    public static final TopicSpec COHORTS = new TopicSpec("border.cohorts.v1", 0, Map.of("cleanup.policy", "compact"),
+            ArrivalCohort.class, "arrival cohorts, who stayed (compacted: latest row), key = week|citizenship");
     public static final TopicSpec ALERTS = new TopicSpec("border.alerts.v1", 0, Map.of(),
             Alert.class, "alerts raised and resolved");
     public static final TopicSpec DEAD_LETTERS = new TopicSpec("border.dead-letters.v1", 0, Map.of(),
@@ -59,5 +62,5 @@ public final class Topics {
 
     public static final List<TopicSpec> ALL = List.of(CROSSINGS, REGISTRATIONS, IIN_APPLICATIONS, CHECKPOINTS,
             NET_FLOWS, NET_FLOWS_LIVE, NET_FLOW_CORRECTIONS, LATE_EVENTS, PRESENT_STOCK, DAILY_COUNTS,
-            STAY_STATUS, ALERTS, DEAD_LETTERS, DATA_QUALITY);
+            STAY_STATUS, COHORTS, ALERTS, DEAD_LETTERS, DATA_QUALITY);
 }

@@ -22,7 +22,7 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.metrics = new FlowMetrics(context);
+        this.metrics = new FlowMetrics(context, "counts");
     }
 
     @Override

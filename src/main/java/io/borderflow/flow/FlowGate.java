@@ -5,6 +5,7 @@ import io.borderflow.avro.Crossing;
 import io.borderflow.avro.Direction;
 import io.borderflow.avro.FlowDelta;
 import io.borderflow.config.Watermarks;
+import io.borderflow.metrics.BorderMetrics;
 import io.borderflow.serde.AvroSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -96,8 +97,9 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             return;
         }
         long ts = record.timestamp();
+        // The long overload: the Instant one formats an error-message prefix on every call (a profile showed it).
         try (WindowStoreIterator<Long> earlier = seen.fetch(c.getEventId(),
-                Instant.ofEpochMilli(ts - dedupeHorizon.toMillis()), Instant.ofEpochMilli(ts + dedupeHorizon.toMillis()))) {
+                ts - dedupeHorizon.toMillis(), ts + dedupeHorizon.toMillis())) {
             if (earlier.hasNext()) {
                 Gate.forwardDeadLetter(context, record, "DUPLICATE",
                         "eventId seen before at " + Instant.ofEpochMilli(earlier.next().value) + "; counted once", metrics);
@@ -116,6 +118,9 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
                     "checkpoint '" + c.getCheckpoint() + "' is not in the checkpoints reference data; counted under region "
                             + UNKNOWN_REGION, metrics);
         }
+        // An unknown checkpoint code comes from the input, not the reference data: no label of its own.
+        BorderMetrics.global().crossing(c.getDirection().name(),
+                known != null && known.value() != null ? c.getCheckpoint() : UNKNOWN_REGION);
         String[] keys = {"CHECKPOINT:" + c.getCheckpoint(), "REGION:" + region, "CITIZENSHIP:" + c.getCitizenship(),
                 NATIONAL_KEY};
         long hour = LocalWindows.hourStart(ts);

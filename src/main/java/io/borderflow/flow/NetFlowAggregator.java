@@ -1,5 +1,6 @@
 package io.borderflow.flow;
 
+import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DeadLetter;
 import io.borderflow.avro.FlowDelta;
@@ -7,6 +8,7 @@ import io.borderflow.avro.FlowDimension;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.avro.PresentStock;
 import io.borderflow.config.Topics;
+import io.borderflow.metrics.BorderMetrics;
 import io.borderflow.serde.AvroSerde;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -17,9 +19,14 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.TimestampedKeyValueStore;
+import org.apache.kafka.streams.state.ValueAndTimestamp;
 
 /**
  * Entries and exits per dimension key ({@code CHECKPOINT:SYRYM}, {@code REGION:Kostanay},
@@ -40,12 +47,91 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
     }
 
     private FlowMetrics metrics;
+    private final BorderMetrics border = BorderMetrics.global();
+    private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
+    private String task;
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
+        task = context.taskId().toString();
         super.init(context);
         metrics = new FlowMetrics(context);
         present = context.getStateStore(PRESENT_STORE);
+        checkpoints = context.getStateStore(NetFlowTopology.CHECKPOINTS_STORE);
+        restoreGauges();
+    }
+
+    @Override
+    public void close() {
+        if (task != null) {
+            border.forgetSource(task);
+        }
+    }
+
+    /**
+     * After a restart the gauges show what the stores hold: present stock, and the last closed
+     * hourly and daily windows (the ones ending at the boundary the watermark has passed).
+     */
+    private void restoreGauges() {
+        try (KeyValueIterator<String, Long> it = present.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> kv = it.next();
+                presentGauge(kv.key, kv.value);
+            }
+        }
+        if (streamTime == Long.MIN_VALUE) {
+            return;
+        }
+        long hourEnd = LocalWindows.hourStart(streamTime - settings.hourGrace().toMillis());
+        long dayEnd = windows.dayStart(streamTime - settings.dayGrace().toMillis());
+        for (WindowKey last : new WindowKey[] {new WindowKey(WindowKey.HOUR, hourEnd, 0, ""),
+                new WindowKey(WindowKey.DAY, dayEnd, 0, "")}) {
+            try (KeyValueIterator<Bytes, byte[]> it = closed.range(WindowKey.lowest(last.size(), last.end()),
+                    WindowKey.above(last.size(), last.end()))) {
+                while (it.hasNext()) {
+                    KeyValue<Bytes, byte[]> kv = it.next();
+                    windowGauges(WindowKey.of(kv.key), WindowCounts.of(kv.value));
+                }
+            }
+        }
+        closedThrough(streamTime - settings.hourGrace().toMillis(), streamTime - settings.dayGrace().toMillis());
+    }
+
+    @Override
+    protected void watermarkAdvanced(long watermark) {
+        border.eventTime("flow", task, watermark);
+    }
+
+    @Override
+    protected void closedThrough(long hourBoundary, long dayBoundary) {
+        if (hourBoundary != Long.MAX_VALUE) {
+            border.windowsClosedThrough(task, "1h", LocalWindows.hourStart(hourBoundary));
+        }
+        if (dayBoundary != Long.MAX_VALUE) {
+            border.windowsClosedThrough(task, "1d", windows.dayStart(dayBoundary));
+        }
+    }
+
+    private void windowGauges(WindowKey w, WindowCounts c) {
+        String key = w.key();
+        int colon = key.indexOf(':');
+        String dimension = key.substring(0, colon);
+        String value = key.substring(colon + 1);
+        String region = null;
+        if (dimension.equals("CHECKPOINT")) {
+            ValueAndTimestamp<Checkpoint> known = checkpoints.get(value);
+            if (known == null || known.value() == null) {
+                // Counted under region unknown and reported to data quality; its code is no label.
+                return;
+            }
+            region = known.value().getRegion();
+        }
+        border.windowClosed(task, w.window(), dimension, value, region, c.first(), c.second(), w.end());
+    }
+
+    private void presentGauge(String key, long value) {
+        int colon = key.indexOf(':');
+        border.presentStock(task, key.substring(0, colon), key.substring(colon + 1), value);
     }
 
     @Override
@@ -62,8 +148,10 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
     protected void counted(String key, FlowDelta d, long timestamp) {
         if (key.startsWith("CITIZENSHIP:") || key.startsWith("REGION:")) {
             Long now = present.get(key);
-            present.put(key, (now == null ? 0 : now) + d.getEntries() - d.getExits());
+            long next = (now == null ? 0 : now) + d.getEntries() - d.getExits();
+            present.put(key, next);
             dirtyStock.add(key);
+            presentGauge(key, next);
         }
     }
 
@@ -81,6 +169,9 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
 
     @Override
     protected Record<String, SpecificRecord> result(WindowKey w, WindowCounts c, boolean isFinal) {
+        if (isFinal) {
+            windowGauges(w, c);
+        }
         return window(w.key(), w.window(), w.start(), w.end(), c, isFinal);
     }
 
@@ -129,6 +220,7 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
             return;
         }
         metrics.record(FlowMetrics.Reason.LATE);
+        border.late(window.window(), "flow");
         String traveller = c.getTravellerId() != null ? c.getTravellerId() : c.getEventId();
         String detail = window.window() + " window " + Instant.ofEpochMilli(window.start()) + "/"
                 + Instant.ofEpochMilli(window.end()) + " had closed at stream time " + Instant.ofEpochMilli(streamTime)

@@ -112,6 +112,17 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     protected void emitLiveExtras() {
     }
 
+    /** The watermark moved on (for metrics). */
+    protected void watermarkAdvanced(long watermark) {
+    }
+
+    /**
+     * Every hourly window ending at or before {@code hourBoundary} and every daily one ending at
+     * or before {@code dayBoundary} is now closed ({@link Long#MAX_VALUE}: all of them, input ended).
+     */
+    protected void closedThrough(long hourBoundary, long dayBoundary) {
+    }
+
     @Override
     public void process(Record<String, V> record) {
         String key = record.key();
@@ -227,6 +238,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         }
         if (min != Long.MIN_VALUE && min > streamTime) {
             streamTime = min;
+            watermarkAdvanced(min);
         }
     }
 
@@ -265,6 +277,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
             closeSize(WindowKey.HOUR, hourBoundary);
         }
         Set<Long> dayEnds = closeSize(WindowKey.DAY, dayBoundary);
+        closedThrough(hourBoundary, dayBoundary);
         // Days close by stream time, whether or not this task had traffic on them, so windows
         // derived from several days (7d) come out for every day in every task.
         long upTo = dayBoundary == Long.MAX_VALUE ? windows.dayEnd(latestSourceTime()) : windows.dayStart(dayBoundary);

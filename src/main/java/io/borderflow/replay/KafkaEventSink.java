@@ -5,6 +5,7 @@ import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.Registration;
 import io.borderflow.config.Topics;
 import io.borderflow.config.Watermarks;
+import io.borderflow.metrics.BorderMetrics;
 import io.borderflow.serde.AvroSerde;
 import java.util.HashMap;
 import java.util.List;
@@ -13,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
+import io.micrometer.core.instrument.Counter;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -23,6 +25,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /**
  * Produces replay events to their topics, keyed by traveller, with the event time as the record
  * timestamp. The first failed send stops the replay: later sends would only pile up behind it.
+ * Counts the events sent per topic and the event time reached (to the second) in {@link BorderMetrics}.
  */
 public final class KafkaEventSink implements EventSink {
     private final Producer<byte[], byte[]> producer;
@@ -35,6 +38,8 @@ public final class KafkaEventSink implements EventSink {
     private static final List<String> INPUT_TOPICS = List.of(Topics.CROSSINGS.name(), Topics.REGISTRATIONS.name(),
             Topics.IIN_APPLICATIONS.name());
     private final Map<String, Integer> partitions = new HashMap<>();
+    private final BorderMetrics metrics = BorderMetrics.global();
+    private final Map<String, Counter> sent = new HashMap<>();
     private long lastTickHour = Long.MIN_VALUE;
     private long maxEventTime = Long.MIN_VALUE;
     private final Callback onAck = (metadata, exception) -> {
@@ -47,7 +52,8 @@ public final class KafkaEventSink implements EventSink {
         this(new KafkaProducer<>(producerProperties, new ByteArraySerializer(), new ByteArraySerializer()));
     }
 
-    KafkaEventSink(Producer<byte[], byte[]> producer) {
+    /** Over any producer, e.g. one that records what a replay would send (the benchmark's input). */
+    public KafkaEventSink(Producer<byte[], byte[]> producer) {
         this.producer = producer;
     }
 
@@ -66,7 +72,12 @@ public final class KafkaEventSink implements EventSink {
         }
         byte[] key = Events.key(event).getBytes(StandardCharsets.UTF_8);
         long time = Events.time(event).toEpochMilli();
-        producer.send(new ProducerRecord<>(Events.topic(event).name(), null, time, key, value), onAck);
+        String topic = Events.topic(event).name();
+        producer.send(new ProducerRecord<>(topic, null, time, key, value), onAck);
+        sent.computeIfAbsent(topic, metrics::replayCounter).increment();
+        if (time >= maxEventTime + 1000) {
+            metrics.eventTime("replay", time);
+        }
         maxEventTime = Math.max(maxEventTime, time);
         long hour = Math.floorDiv(time, HOUR_MS);
         if (hour > lastTickHour) {
@@ -86,6 +97,7 @@ public final class KafkaEventSink implements EventSink {
         if (maxEventTime == Long.MIN_VALUE) {
             return;
         }
+        metrics.eventTime("replay", maxEventTime);
         for (String topic : INPUT_TOPICS) {
             int n = partitionCount(topic);
             for (int p = 0; p < n; p++) {

@@ -1,6 +1,7 @@
 package io.borderflow.serde;
 
 import io.borderflow.avro.Alert;
+import io.borderflow.avro.ArrivalCohort;
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DailyCount;
@@ -44,7 +45,7 @@ public final class BorderflowSchemaStore implements SchemaStore {
     public static final List<Class<? extends SpecificRecord>> RECORD_TYPES = List.of(
             Crossing.class, Registration.class, IinApplication.class, Checkpoint.class,
             NetFlowWindow.class, StayStatus.class, Alert.class, DeadLetter.class, DailyCount.class,
-            PresentStock.class, FlowDelta.class);
+            PresentStock.class, FlowDelta.class, ArrivalCohort.class);
 
     /** Classpath folder holding {@code <Name>.v<N>.avsc}. */
     public static final String HISTORY_PATH = "schemas/history";

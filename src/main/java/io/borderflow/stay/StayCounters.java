@@ -29,7 +29,9 @@ public final class StayCounters {
         ANONYMOUS,
         /** Crossings of citizens the stay rules do not apply to: skipped. */
         NATIONALS,
-        /** Records from a topic other than crossings and registrations: ignored. */
+        /** IIN applications read, of any stage (only applications count for cohorts). */
+        IIN_APPLICATIONS,
+        /** Records from a topic other than crossings, registrations and IIN applications: ignored. */
         OTHER_TOPIC,
         /** Records with no value and no watermark header: dead letters. */
         EMPTY,
@@ -60,7 +62,11 @@ public final class StayCounters {
         /** Midnight sweeps of the deadline index. */
         SWEEPS,
         /** Travellers found due by the sweeps. */
-        DUE;
+        DUE,
+        /** Travellers who joined an arrival cohort (first crossing seen an entry). */
+        COHORT_ARRIVALS,
+        /** "Still present N days after entry" thresholds decided by the sweeps (the rest: on exits). */
+        COHORT_THRESHOLDS_SWEPT;
 
         /** The metric name, e.g. {@code exit-without-entry-total}. */
         public String metricName() {

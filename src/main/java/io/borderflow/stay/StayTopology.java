@@ -1,19 +1,28 @@
 package io.borderflow.stay;
 
 import io.borderflow.avro.Alert;
+import io.borderflow.avro.ArrivalCohort;
 import io.borderflow.avro.DeadLetter;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.Topics;
 import io.borderflow.serde.AnyRecordSerializer;
+import io.borderflow.serde.AvroSerde;
+import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Branched;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.processor.RecordContext;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -22,16 +31,22 @@ import org.apache.kafka.streams.state.Stores;
  *
  * <pre>
  * crossings ─────┐
- *                ├─ stay-merge ─ stay-track ─ stay-sink ─┬─ border.stay-status.v1   (key: traveller id)
- * registrations ─┘     (stay-travellers,                 ├─ border.alerts.v1        (stay-overstay)
- *                       stay-deadlines)                  ├─ border.data-quality.v1  (used, needs a look)
- *                                                        └─ border.dead-letters.v1  (undecodable, empty)
+ * registrations ─┼─ stay-merge(-iin) ─ stay-track ─ stay-split- ─┬─ other: stay-sink ─┬─ border.stay-status.v1
+ * iin ───────────┘    (stay-travellers, stay-deadlines,          │                    ├─ border.alerts.v1
+ *                      stay-cohort-due)                          │                    ├─ border.data-quality.v1
+ *                                                                │                    └─ border.dead-letters.v1
+ *                                                                └─ cohort: deltas ─ repartition by week|citizenship
+ *                                                                     ─ stay-cohort-aggregate (stay-cohorts)
+ *                                                                     ─ stay-cohort-sink ─ border.cohorts.v1
  * </pre>
- * Both inputs are keyed by traveller and have the same partition count, so one traveller's crossings and
- * registrations meet in one task without a repartition. Records are told apart by their source topic:
- * records of any other topic (e.g. IIN applications, when the caller passes a source that reads several
- * topics) are ignored. Watermark records (null value, {@code borderflow.watermark} header) only move stream
- * time. Crossings without a traveller id, and of citizens in {@value #NATIONALS} (Kazakh citizens), are skipped.
+ * All inputs are keyed by traveller and have the same partition count, so one traveller's crossings,
+ * registrations and IIN applications meet in one task without a repartition. Records are told apart by their
+ * source topic: records of any other topic are ignored. Watermark records (null value,
+ * {@code borderflow.watermark} header) only move stream time. Crossings without a traveller id, and of citizens
+ * in {@value #NATIONALS} (Kazakh citizens), are skipped. IIN applications and host notifications only feed the
+ * arrival cohorts ({@link Cohorts}; definitions in docs/stay-rules.md, "Cohorts"): who first entered in a week,
+ * and how many of them applied for an IIN, registered, got a permit, were still present 30, 90 and 180 days
+ * later, left and came back.
  *
  * <h2>State</h2>
  * {@value #TRAVELLERS_STORE} (RocksDB, traveller id to {@link TravellerState}'s compact encoding, about 15
@@ -43,7 +58,8 @@ import org.apache.kafka.streams.state.Stores;
  * present and not exempt; the last day of the permit cover of an exempt one (or the day before a known permit
  * starts); for an absent traveller, the day before the one on which the traveller may be forgotten. At the
  * first stream time of each local day T, a range scan from the lowest key to T-1 finds exactly the travellers
- * due, so the daily cost is proportional to them, not to all travellers.
+ * due, so the daily cost is proportional to them, not to all travellers. {@value StayMetrics#COUNTS_STORE}
+ * (in memory, changelogged): travellers by last status and citizenship, for the metrics ({@link StayMetrics}).
  *
  * <h2>Statuses</h2>
  * On every crossing that changes the state, and every residence permit of a traveller with a crossing, the
@@ -119,6 +135,20 @@ public final class StayTopology {
     public static final String SINK = "stay-sink";
     public static final String TRAVELLERS_STORE = "stay-travellers";
     public static final String DEADLINES_STORE = "stay-deadlines";
+    public static final String IIN_SOURCE = "stay-iin-source";
+    public static final String MERGE_IIN = "stay-merge-iin";
+    /** Splits the tracker's output: cohort deltas ({@value #SPLIT}cohort) from the rest ({@value #SPLIT}other). */
+    public static final String SPLIT = "stay-split-";
+    public static final String COHORT_TYPED = "stay-cohort-typed";
+    /** Repartition of the cohort deltas by cohort key (topic {@code <app id>-stay-cohort-deltas-repartition}). */
+    public static final String COHORT_DELTAS = "stay-cohort-deltas";
+    public static final String COHORT_AGGREGATE = "stay-cohort-aggregate";
+    public static final String COHORT_CHANGES = "stay-cohort-changes";
+    public static final String COHORT_SINK = "stay-cohort-sink";
+    /** Cohort key to its {@link ArrivalCohort} row: one key per arrival week and citizenship. */
+    public static final String COHORTS_STORE = "stay-cohorts";
+    /** Index of the travellers with a "still present" threshold to come: day key + traveller id, empty value. */
+    public static final String COHORT_DUE_STORE = "stay-cohort-due";
 
     public static final String ALERT_RULE = "stay-overstay";
     public static final String ALERT_DIMENSION = "traveller";
@@ -133,7 +163,7 @@ public final class StayTopology {
     private StayTopology() {
     }
 
-    /** The compliance topology alone, with its own sources on the crossings and registrations topics. */
+    /** The compliance topology alone, with its own sources on the crossings, registrations and IIN topics. */
     public static Topology build(BorderflowConfig config) {
         StreamsBuilder builder = new StreamsBuilder();
         addTo(builder, config);
@@ -141,32 +171,61 @@ public final class StayTopology {
     }
 
     /**
-     * Adds the compliance stage with its own sources ({@value #CROSSINGS_SOURCE}, {@value #REGISTRATIONS_SOURCE}).
-     * Only for an app where nothing else reads those topics: Kafka Streams allows one source per topic.
+     * Adds the compliance stage with its own sources ({@value #CROSSINGS_SOURCE}, {@value #REGISTRATIONS_SOURCE},
+     * {@value #IIN_SOURCE}). Only for an app where nothing else reads those topics: Kafka Streams allows one
+     * source per topic.
      */
     public static void addTo(StreamsBuilder builder, BorderflowConfig config) {
         KStream<byte[], byte[]> crossings = builder.stream(Topics.CROSSINGS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(CROSSINGS_SOURCE));
         KStream<byte[], byte[]> registrations = builder.stream(Topics.REGISTRATIONS.name(),
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(REGISTRATIONS_SOURCE));
-        addTo(builder, config, crossings, registrations);
+        KStream<byte[], byte[]> iin = builder.stream(Topics.IIN_APPLICATIONS.name(),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(IIN_SOURCE));
+        addTo(builder, config, crossings, registrations, iin);
     }
 
     /**
-     * Adds the compliance stage on raw-byte streams read from {@code border.crossings.v1} and
-     * {@code border.registrations.v1} (shared with other stages). A stream may also carry records of other
-     * topics; they are ignored.
+     * Adds the compliance stage on raw-byte streams read from {@code border.crossings.v1},
+     * {@code border.registrations.v1} and {@code border.iin-applications.v1} (shared with other stages). A stream
+     * may also carry records of other topics; they are ignored.
      */
     public static void addTo(StreamsBuilder builder, BorderflowConfig config, KStream<byte[], byte[]> crossings,
-                             KStream<byte[], byte[]> registrations) {
+                             KStream<byte[], byte[]> registrations, KStream<byte[], byte[]> iin) {
         StaySettings settings = StaySettings.from(config);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRAVELLERS_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DEADLINES_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
-        crossings.merge(registrations, Named.as(MERGE))
-                .process(() -> new StayTracker(settings), Named.as(PROCESSOR), TRAVELLERS_STORE, DEADLINES_STORE)
+        // Travellers by status and citizenship for the metrics: a few hundred keys, in memory, changelogged.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StayMetrics.COUNTS_STORE),
+                Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COHORT_DUE_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
+        Map<String, KStream<String, SpecificRecord>> out = crossings.merge(registrations, Named.as(MERGE))
+                .merge(iin, Named.as(MERGE_IIN))
+                .process(() -> new StayTracker(settings), Named.as(PROCESSOR), TRAVELLERS_STORE, DEADLINES_STORE,
+                        StayMetrics.COUNTS_STORE, COHORT_DUE_STORE)
+                .split(Named.as(SPLIT))
+                .branch((k, v) -> v instanceof ArrivalCohort, Branched.as("cohort"))
+                .defaultBranch(Branched.as("other"));
+        out.get(SPLIT + "other")
                 .to(StayTopology::topic, Produced.with(Serdes.String(), AnyRecordSerializer.serde()).withName(SINK));
+        Serde<ArrivalCohort> cohortSerde = AvroSerde.of(ArrivalCohort.class);
+        // Cached: a cohort row changes with every delta; the cache sends the latest row once per commit.
+        out.get(SPLIT + "cohort")
+                .mapValues(v -> (ArrivalCohort) v, Named.as(COHORT_TYPED))
+                .groupByKey(Grouped.with(COHORT_DELTAS, Serdes.String(), cohortSerde))
+                .reduce(Cohorts::sum, Named.as(COHORT_AGGREGATE),
+                        Materialized.<String, ArrivalCohort, KeyValueStore<Bytes, byte[]>>as(COHORTS_STORE)
+                                .withKeySerde(Serdes.String()).withValueSerde(cohortSerde).withCachingEnabled())
+                .toStream(Named.as(COHORT_CHANGES))
+                .to(Topics.COHORTS.name(), Produced.with(Serdes.String(), cohortSerde).withName(COHORT_SINK));
+    }
+
+    /** Records that could not be used at all; every other reason is data quality. */
+    static boolean isDeadLetter(String reason) {
+        return "DESERIALIZATION".equals(reason) || "EMPTY".equals(reason);
     }
 
     static String topic(String key, SpecificRecord value, RecordContext context) {
@@ -177,8 +236,7 @@ public final class StayTopology {
             return Topics.ALERTS.name();
         }
         if (value instanceof DeadLetter d) {
-            return "DESERIALIZATION".equals(d.getReason()) || "EMPTY".equals(d.getReason())
-                    ? Topics.DEAD_LETTERS.name() : Topics.DATA_QUALITY.name();
+            return isDeadLetter(d.getReason()) ? Topics.DEAD_LETTERS.name() : Topics.DATA_QUALITY.name();
         }
         throw new IllegalStateException("no topic for " + value.getClass().getSimpleName());
     }

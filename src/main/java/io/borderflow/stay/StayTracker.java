@@ -5,6 +5,8 @@ import io.borderflow.avro.AlertState;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DeadLetter;
 import io.borderflow.avro.Direction;
+import io.borderflow.avro.IinApplication;
+import io.borderflow.avro.IinStage;
 import io.borderflow.avro.Registration;
 import io.borderflow.avro.RegistrationKind;
 import io.borderflow.avro.Severity;
@@ -65,12 +67,15 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private final ZoneRules zoneRules;
     private final AvroSerde<Crossing> crossingSerde = AvroSerde.of(Crossing.class);
     private final AvroSerde<Registration> registrationSerde = AvroSerde.of(Registration.class);
+    private final AvroSerde<IinApplication> iinSerde = AvroSerde.of(IinApplication.class);
     private final EnumMap<Counter, Sensor> sensors = new EnumMap<>(Counter.class);
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, byte[]> travellers;
     private KeyValueStore<Bytes, byte[]> deadlines;
     private long lastSweepDay = NONE;
     private long dataStartDay = NONE;
+    private StayMetrics metrics;
+    private Cohorts cohorts;
 
     StayTracker(StaySettings settings) {
         this.settings = settings;
@@ -81,8 +86,10 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
-        this.travellers = context.getStateStore(StayTopology.TRAVELLERS_STORE);
+        this.metrics = new StayMetrics(context, context.getStateStore(StayMetrics.COUNTS_STORE));
+        this.travellers = metrics.watch(context.getStateStore(StayTopology.TRAVELLERS_STORE));
         this.deadlines = context.getStateStore(StayTopology.DEADLINES_STORE);
+        this.cohorts = new Cohorts(context, travellers, context.getStateStore(StayTopology.COHORT_DUE_STORE), this::add);
         byte[] start = deadlines.get(DATA_START_KEY);
         if (start != null && start.length == 8) {
             dataStartDay = ByteBuffer.wrap(start).getLong();
@@ -102,6 +109,9 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     public void close() {
         sensors.values().forEach(s -> context.metrics().removeSensor(s));
         sensors.clear();
+        if (metrics != null) {
+            metrics.close();
+        }
     }
 
     private void inc(Counter c) {
@@ -110,6 +120,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
 
     private void add(Counter c, long n) {
         StayCounters.global().add(c, n);
+        metrics.counted(c, n);
         Sensor s = sensors.get(c);
         if (s != null) {
             for (long i = 0; i < n; i++) {
@@ -131,6 +142,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             crossing(record, topic);
         } else if (topic.equals(Topics.REGISTRATIONS.name())) {
             registration(record, topic);
+        } else if (topic.equals(Topics.IIN_APPLICATIONS.name())) {
+            iin(record, topic);
         } else {
             inc(Counter.OTHER_TOPIC);
         }
@@ -175,6 +188,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         TravellerState next = st.copy();
         next.citizenship = cls;
+        next.citizenshipCode = c.getCitizenship();
         List<String[]> notes = new ArrayList<>(1);
         try {
             if (outOfOrder) {
@@ -201,6 +215,9 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         for (String[] n : notes) {
             problem(record, id, n[0], n[1]);
+        }
+        if (!outOfOrder) {
+            cohorts.crossing(id, next, st.lastEventMinute == NONE, entry, day, c.getCitizenship(), record.timestamp());
         }
         long asOf = lastCrossingDay(next);
         prune(next);
@@ -232,6 +249,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         inc(Counter.REGISTRATIONS);
         if (r.getKind() == RegistrationKind.HOST_NOTIFICATION) {
             inc(Counter.HOST_NOTIFICATIONS);
+            cohorts.hostNotified(r.getTravellerId(), localDay(r.getTime().toEpochMilli()), record.timestamp());
             return;
         }
         String id = r.getTravellerId();
@@ -253,6 +271,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         st.permits.add(permit);
         inc(Counter.PERMITS);
+        cohorts.permit(st, regDay, record.timestamp());
         long asOf = st.lastEventMinute == NONE ? regDay : Math.max(regDay, lastCrossingDay(st));
         StayStatus es = null;
         if (st.citizenship != null && !st.stays.isEmpty()) {
@@ -267,6 +286,27 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         reindex(id, st, asOf, es);
         save(id, st);
+    }
+
+    /** IIN applications matter only to arrival cohorts; they never create a traveller. */
+    private void iin(Record<byte[], byte[]> record, String topic) {
+        if (record.value() == null) {
+            inc(Counter.EMPTY);
+            problem(record, null, "EMPTY", "a record with no value and no watermark header");
+            return;
+        }
+        IinApplication a;
+        try {
+            a = iinSerde.deserialize(topic, record.value());
+        } catch (SerializationException e) {
+            inc(Counter.DESERIALIZATION);
+            problem(record, null, "DESERIALIZATION", e.getMessage());
+            return;
+        }
+        inc(Counter.IIN_APPLICATIONS);
+        if (a.getStage() == IinStage.APPLIED) {
+            cohorts.iinApplied(a.getTravellerId(), localDay(a.getTime().toEpochMilli()), record.timestamp());
+        }
     }
 
     /**
@@ -651,6 +691,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     private void problem(Record<byte[], byte[]> record, String id, String reason, String detail) {
+        metrics.problem(reason);
         Optional<RecordMetadata> meta = context.recordMetadata();
         DeadLetter d = new DeadLetter(meta.map(RecordMetadata::topic).orElse("unknown"),
                 meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L),
@@ -730,12 +771,14 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     private void punctuate(long streamTime) {
+        metrics.eventTime(streamTime);
         long today = localDay(streamTime);
         if (lastSweepDay != NONE && today <= lastSweepDay) {
             return;
         }
         lastSweepDay = today;
         sweep(today, streamTime);
+        cohorts.sweep(today, streamTime);
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.borderflow.stay;
 
 import io.borderflow.avro.StayState;
+import java.nio.charset.StandardCharsets;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -16,7 +17,10 @@ import java.util.List;
  * byte     format (1)
  * varint   flags: bits 0-1 citizenship (0 unknown, 1 EAEU, 2 visa-free), bit 2 overstay alert raised,
  *                 bits 3-5 last emitted status (0 none, 1 + StayState ordinal), bit 6 review day present,
- *                 bit 7 last crossing time present
+ *                 bit 7 last crossing time present, bits 8-17 citizenship code (0 unknown, else
+ *                 1 + 26 x first letter + second letter of the ISO alpha-2 code: one byte more than
+ *                 without, and the metrics read status and citizenship from the flags alone, {@link #countedAs}),
+ *                 bit 18 arrival cohort present
  * zigzag   last crossing time, epoch minutes                      (if bit 7)
  * zigzag   overstay days of records no longer kept (may be negative: see StayTracker#prune)
  * zigzag   review day minus the reference day                     (if bit 6)
@@ -25,13 +29,20 @@ import java.util.List;
  *            zigzag entry (first stay: epoch day; later: days after the previous exit, >= 0)
  *            varint (length &lt;&lt; 3 | open &lt;&lt; 2 | entry assumed &lt;&lt; 1 | exit assumed), length = exit - entry
  * varint   number of permits, then per permit: zigzag from minus the reference day, varint (to - from + 1, 0 open)
+ * (if bit 18, the arrival cohort, see {@link Cohorts}:)
+ * zigzag   first entry day minus the reference day
+ * varint   cohort flags: bits 0-4 IIN within 30 days, host notification, permit, left, came back;
+ *          bits 5-6 presence thresholds decided
+ * varint   length of the cohort's citizenship, then its UTF-8 bytes
  * </pre>
  * The reference day is the first stay's entry, else the epoch day of the last crossing, else 0. A typical
- * traveller (one stay, no permit) takes about 15 bytes.
+ * traveller (one stay, no permit) takes about 15 bytes, 6 more as a member of an arrival cohort. The cohort
+ * section comes last: a reader that does not know bit 18 still reads everything before it.
  */
 final class TravellerState {
     static final long NONE = Long.MIN_VALUE;
     static final byte FORMAT = 1;
+    private static final int COHORT_BIT = 1 << 18;
 
     /** One stay in epoch days; {@code exit == NONE} while open. */
     static final class Visit {
@@ -76,12 +87,18 @@ final class TravellerState {
     }
 
     CitizenshipClass citizenship;
+    /** The citizenship of the last crossing (ISO code), for metrics by citizenship; null if unknown. */
+    String citizenshipCode;
     long lastEventMinute = NONE;
     int baseOverstayDays;
     long reviewDay = NONE;
     boolean alertRaised;
     long alertStartMinute;
     StayState lastStatus;
+    /** The arrival cohort ({@link Cohorts}): epoch day of the first entry, NONE when not a member. */
+    long cohortEntry = NONE;
+    String cohortCitizenship;
+    int cohortFlags;
     final List<Visit> stays = new ArrayList<>();
     final List<Permit> permits = new ArrayList<>();
 
@@ -180,12 +197,16 @@ final class TravellerState {
     TravellerState copy() {
         TravellerState c = new TravellerState();
         c.citizenship = citizenship;
+        c.citizenshipCode = citizenshipCode;
         c.lastEventMinute = lastEventMinute;
         c.baseOverstayDays = baseOverstayDays;
         c.reviewDay = reviewDay;
         c.alertRaised = alertRaised;
         c.alertStartMinute = alertStartMinute;
         c.lastStatus = lastStatus;
+        c.cohortEntry = cohortEntry;
+        c.cohortCitizenship = cohortCitizenship;
+        c.cohortFlags = cohortFlags;
         for (Visit v : stays) {
             c.stays.add(v.copy());
         }
@@ -219,6 +240,10 @@ final class TravellerState {
         if (lastEventMinute != NONE) {
             flags |= 1 << 7;
         }
+        flags |= codeIndex(citizenshipCode) << 8;
+        if (cohortEntry != NONE) {
+            flags |= COHORT_BIT;
+        }
         w.varint(flags);
         if (lastEventMinute != NONE) {
             w.zigzag(lastEventMinute);
@@ -244,6 +269,13 @@ final class TravellerState {
             w.zigzag(p.from - ref);
             w.varint(p.open() ? 0 : p.to - p.from + 1);
         }
+        if (cohortEntry != NONE) {
+            w.zigzag(cohortEntry - ref);
+            w.varint(cohortFlags);
+            byte[] cit = cohortCitizenship.getBytes(StandardCharsets.UTF_8);
+            w.varint(cit.length);
+            w.bytes(cit);
+        }
         return Arrays.copyOf(w.out, w.n);
     }
 
@@ -262,6 +294,7 @@ final class TravellerState {
         int status = (flags >>> 3) & 7;
         s.lastStatus = status == 0 ? null : StayState.values()[status - 1];
         boolean hasReview = (flags & (1 << 6)) != 0;
+        s.citizenshipCode = code(flags);
         if ((flags & (1 << 7)) != 0) {
             s.lastEventMinute = r.zigzag();
         }
@@ -286,11 +319,55 @@ final class TravellerState {
             long len = r.varint();
             s.permits.add(new Permit(from, len == 0 ? NONE : from + len - 1));
         }
+        if ((flags & COHORT_BIT) != 0) {
+            s.cohortEntry = ref + r.zigzag();
+            s.cohortFlags = (int) r.varint();
+            s.cohortCitizenship = r.string((int) r.varint());
+        }
         s.reviewDay = hasReview ? ref + reviewOffset : NONE;
         if (s.alertRaised) {
             s.alertStartMinute = alertOffset + (s.lastEventMinute == NONE ? 0 : s.lastEventMinute);
         }
         return s;
+    }
+
+    /** What a stored state counts as in the metrics: last status (null: none yet), citizenship code, alert. */
+    record Counted(StayState status, String citizenship, boolean alertRaised) {
+    }
+
+    /** Reads only the start of an encoded state (null bytes: no state). */
+    static Counted countedAs(byte[] bytes) {
+        if (bytes == null) {
+            return null;
+        }
+        if (bytes.length == 0 || bytes[0] != FORMAT) {
+            throw new IllegalStateException("unknown traveller state format "
+                    + (bytes.length == 0 ? "(empty)" : Integer.toString(bytes[0])));
+        }
+        Reader r = new Reader(bytes);
+        r.pos = 1;
+        int flags = (int) r.varint();
+        int status = (flags >>> 3) & 7;
+        return new Counted(status == 0 ? null : StayState.values()[status - 1], code(flags), (flags & (1 << 2)) != 0);
+    }
+
+    /** 1 + the code's index among the 676 two-letter codes; 0 for none or anything else. */
+    static int codeIndex(String code) {
+        String c = code == null ? "" : code.strip();
+        if (c.length() != 2) {
+            return 0;
+        }
+        int a = Character.toUpperCase(c.charAt(0)) - 'A';
+        int b = Character.toUpperCase(c.charAt(1)) - 'A';
+        return a < 0 || a >= 26 || b < 0 || b >= 26 ? 0 : 1 + a * 26 + b;
+    }
+
+    private static String code(int flags) {
+        int i = (flags >>> 8) & 0x3FF;
+        if (i == 0 || i > 26 * 26) {
+            return null;
+        }
+        return new String(new char[] {(char) ('A' + (i - 1) / 26), (char) ('A' + (i - 1) % 26)});
     }
 
     private static final class Writer {
@@ -310,6 +387,14 @@ final class TravellerState {
 
         void zigzag(long v) {
             varint((v << 1) ^ (v >> 63));
+        }
+
+        void bytes(byte[] b) {
+            if (n + b.length > out.length) {
+                out = Arrays.copyOf(out, Math.max(out.length * 2, n + b.length));
+            }
+            System.arraycopy(b, 0, out, n, b.length);
+            n += b.length;
         }
     }
 
@@ -340,6 +425,15 @@ final class TravellerState {
         long zigzag() {
             long v = varint();
             return (v >>> 1) ^ -(v & 1);
+        }
+
+        String string(int len) {
+            if (len < 0 || pos + len > in.length) {
+                throw new IllegalStateException("truncated traveller state");
+            }
+            String s = new String(in, pos, len, StandardCharsets.UTF_8);
+            pos += len;
+            return s;
         }
     }
 }

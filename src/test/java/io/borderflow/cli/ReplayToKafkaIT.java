@@ -106,13 +106,17 @@ class ReplayToKafkaIT {
     @Test
     void demoRunsOnTheEmbeddedDefaultAndPrintsTheCalibration() {
         CliRun run = CliRun.of("demo", "--from", "2022-09-29", "--to", "2022-09-29", "--quiet",
-                "--data-dir", dir.resolve("broker").toString());
+                "--data-dir", dir.resolve("broker").toString(), "--exit-when-done", "--set", "http.port=0");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("embedded Kafka broker at 127.0.0.1:"), run.out());
         assertTrue(run.out().contains("border.crossings.v1"), run.out());
         // 29 Sep alone covers its T5 figures: 22,500 in and 10,100 out within 15%.
         assertTrue(run.out().lines().anyMatch(l -> l.startsWith("T5  in 29 Sep") && l.endsWith("PASS")), run.out());
         assertTrue(Files.isDirectory(dir.resolve("broker")), "a given data dir is kept");
+        // The stream app ran too, with its HTTP port: the addresses are printed first, the view's content last.
+        assertTrue(run.out().contains("built-in view  http://127.0.0.1:"), run.out());
+        assertTrue(run.out().contains("/metrics\n") && run.out().contains("/travellers/{id}/stay"), run.out());
+        assertTrue(run.out().contains("the built-in view showed 1 day(s) charted (2022-09-29 to 2022-09-29)"), run.out());
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(List<String> topics) {

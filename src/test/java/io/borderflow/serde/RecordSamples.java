@@ -2,6 +2,7 @@ package io.borderflow.serde;
 
 import io.borderflow.avro.Alert;
 import io.borderflow.avro.AlertState;
+import io.borderflow.avro.ArrivalCohort;
 import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.DailyCount;
@@ -41,6 +42,11 @@ final class RecordSamples {
                 new FlowDelta(12L, 3L, null),
                 new FlowDelta(1L, 0L, new Crossing("evt-000009", TRAVELLER, "KG", Direction.ENTRY, "KORDAY", "Zhambyl",
                         Mode.PEDESTRIAN, T))));
+        all.put(ArrivalCohort.class, List.of(
+                new ArrivalCohort(LocalDate.of(2022, 9, 19), "RU", 98_000L, 61_200L, 40_300L, 2_100L, 98_000L, 52_000L,
+                        61_000L, 30_500L, 0L, 0L, 71_000L, 9_800L, T),
+                new ArrivalCohort(LocalDate.of(2022, 9, 26), "Қазақстан-ÜZ", 1L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L, 0L,
+                        0L, 0L, Instant.EPOCH)));
         return all;
     }
 

@@ -212,14 +212,24 @@ class StayTopologyTest {
         TopologyDescription description = StayTopology.build(BorderflowConfig.defaults()).describe();
         List<String> names = new ArrayList<>();
         description.subtopologies().forEach(s -> s.nodes().forEach(n -> names.add(n.name())));
+        String deltas = StayTopology.COHORT_DELTAS + "-repartition";
         assertEquals(List.of(StayTopology.CROSSINGS_SOURCE, StayTopology.MERGE, StayTopology.PROCESSOR,
-                StayTopology.SINK, StayTopology.REGISTRATIONS_SOURCE).stream().sorted().toList(),
-                names.stream().sorted().toList());
-        assertEquals(1, description.subtopologies().size(), "one sub-topology: no repartition");
-        TopologyDescription.Processor track = description.subtopologies().iterator().next().nodes().stream()
+                StayTopology.SINK, StayTopology.REGISTRATIONS_SOURCE, StayTopology.IIN_SOURCE, StayTopology.MERGE_IIN,
+                StayTopology.SPLIT, StayTopology.SPLIT + "cohort", StayTopology.SPLIT + "other",
+                StayTopology.COHORT_TYPED, deltas + "-filter", deltas + "-sink", deltas + "-source",
+                StayTopology.COHORT_AGGREGATE, StayTopology.COHORT_CHANGES, StayTopology.COHORT_SINK)
+                .stream().sorted().toList(), names.stream().sorted().toList());
+        assertEquals(2, description.subtopologies().size(),
+                "the per-traveller part needs no repartition; the cohort deltas are repartitioned by cohort");
+        TopologyDescription.Processor track = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .filter(n -> n.name().equals(StayTopology.PROCESSOR)).map(n -> (TopologyDescription.Processor) n)
                 .findFirst().orElseThrow();
-        assertEquals(java.util.Set.of(StayTopology.TRAVELLERS_STORE, StayTopology.DEADLINES_STORE), track.stores());
+        assertEquals(java.util.Set.of(StayTopology.TRAVELLERS_STORE, StayTopology.DEADLINES_STORE,
+                StayMetrics.COUNTS_STORE, StayTopology.COHORT_DUE_STORE), track.stores());
+        TopologyDescription.Processor aggregate = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
+                .filter(n -> n.name().equals(StayTopology.COHORT_AGGREGATE)).map(n -> (TopologyDescription.Processor) n)
+                .findFirst().orElseThrow();
+        assertEquals(java.util.Set.of(StayTopology.COHORTS_STORE), aggregate.stores());
     }
 
     // ---- statuses ------------------------------------------------------------------------------

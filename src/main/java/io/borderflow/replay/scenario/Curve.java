@@ -71,6 +71,14 @@ public final class Curve {
         return before.getValue() + t * (after.getValue() - before.getValue());
     }
 
+    /** This curve with every value multiplied by {@code factor}. */
+    public Curve times(double factor) {
+        check(factor, "factor");
+        TreeMap<LocalDate, Double> p = new TreeMap<>();
+        points.forEach((d, v) -> p.put(d, v * factor));
+        return new Curve(p);
+    }
+
     @JsonValue
     public Map<String, Double> toJson() {
         Map<String, Double> m = new TreeMap<>();

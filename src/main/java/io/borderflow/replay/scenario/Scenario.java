@@ -50,6 +50,27 @@ public record Scenario(String name, String description, ZoneId zone, LocalDate s
     }
 
     /**
+     * The same scenario with {@code factor} times the travellers, for load tests beyond the modelled volumes:
+     * every segment's arrivals and departures, and the IIN issuance capacity, multiplied; who the travellers
+     * are and what they do (mixes, profiles, stays) unchanged. Traveller ids stay distinct.
+     */
+    public Scenario withScale(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("scale must be a positive number, got " + factor);
+        }
+        if (factor == 1) {
+            return this;
+        }
+        List<Segment> scaled = segments.stream().map(s -> new Segment(s.name(), s.citizenship(),
+                s.arrivals().times(factor), s.departures().times(factor), s.checkpoints(), s.destinations(),
+                s.profiles())).toList();
+        IinIssuance iin = new IinIssuance(iinIssuance.minDays(), iinIssuance.maxDays(),
+                iinIssuance.capacity() == null ? null : iinIssuance.capacity().times(factor));
+        return new Scenario(name, description, zone, start, end, warmupDays, seed, eaeuCapFrom, eaeu,
+                pedestrianShare, iin, scaled);
+    }
+
+    /**
      * @param minDays  earliest issue, days after the application
      * @param maxDays  latest issue when there is no backlog
      * @param capacity numbers issued per day at most (null = unlimited); applications wait in a

@@ -1,0 +1,276 @@
+package io.borderflow.stay;
+
+import io.borderflow.avro.ArrivalCohort;
+import io.borderflow.stay.StayCounters.Counter;
+import io.borderflow.stay.TravellerState.Visit;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.ObjLongConsumer;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Arrival cohorts ("who stayed"), kept by the stay-track processor next to the stay rules. Each traveller whose
+ * first crossing seen is an entry joins the cohort of that entry's ISO week and citizenship; the facts that can
+ * still change are a few flag bits in the traveller's state ({@link TravellerState#cohortFlags}). Each change of
+ * a flag is forwarded as a delta: an {@link ArrivalCohort} keyed {@code week|citizenship} holding 0/1 counts,
+ * which {@link StayTopology} sums per key after a repartition (one traveller's facts live in one task; a
+ * cohort's travellers in all of them).
+ *
+ * <p>"Still present N days after entry" is decided once per traveller and threshold: on the exit that ends the
+ * stay begun at the first entry (yes when that exit is on entry day + N or later), or, while that stay is open,
+ * by the midnight sweep of day entry + N, found through the index {@value StayTopology#COHORT_DUE_STORE}
+ * ({@link StayTracker#dayKey} of the day before, one key per traveller with a threshold to come), so a sweep
+ * costs the travellers due, not all. The full definitions are in docs/stay-rules.md, "Cohorts".
+ */
+final class Cohorts {
+    static final int IIN = 1;
+    static final int HOST = 1 << 1;
+    static final int PERMIT = 1 << 2;
+    static final int LEFT = 1 << 3;
+    static final int BACK = 1 << 4;
+    /** Bits 5-6: how many of {@link #THRESHOLDS} are decided (thresholds are decided in order). */
+    private static final int DECIDED_SHIFT = 5;
+    private static final int DECIDED_MASK = 3 << DECIDED_SHIFT;
+    /** Days after entry at which presence is taken: entry day + N. */
+    static final int[] THRESHOLDS = {30, 90, 180};
+    /** An IIN application counts from the entry day to entry day + 30. */
+    static final int IIN_DAYS = 30;
+    private static final long NONE = TravellerState.NONE;
+    private static final Bytes LOWEST_DAY_KEY = Bytes.wrap(new byte[] {0, 0, 0, 0});
+    private static final byte[] EMPTY = new byte[0];
+
+    // Positions in a delta; the order of ArrivalCohort's count fields.
+    private static final int ENTERED = 0;
+    private static final int IIN_30 = 1;
+    private static final int HOST_NOTIFIED = 2;
+    private static final int RESIDENCE_PERMIT = 3;
+    private static final int DECIDED_30 = 4; // then present30, decided90, present90, decided180, present180
+    private static final int LEFT_COUNT = 10;
+    private static final int CAME_BACK = 11;
+    private static final int FIELDS = 12;
+
+    private final ProcessorContext<String, SpecificRecord> context;
+    private final KeyValueStore<String, byte[]> travellers;
+    private final KeyValueStore<Bytes, byte[]> due;
+    private final ObjLongConsumer<Counter> counter;
+
+    Cohorts(ProcessorContext<String, SpecificRecord> context, KeyValueStore<String, byte[]> travellers,
+            KeyValueStore<Bytes, byte[]> due, ObjLongConsumer<Counter> counter) {
+        this.context = context;
+        this.travellers = travellers;
+        this.due = due;
+        this.counter = counter;
+    }
+
+    // ---- hooks of the stay-track processor ------------------------------------------------------
+
+    /**
+     * After an in-order crossing was applied to {@code st} (not yet pruned; saved by the caller).
+     *
+     * @param first whether the traveller had no crossing before this one (new, forgotten, or only a permit known)
+     */
+    void crossing(String id, TravellerState st, boolean first, boolean entry, long day, String citizenship,
+                  long timestamp) {
+        if (first) {
+            // An exit first: inside when the data started, so no arrival to count, now or on a later entry.
+            if (entry) {
+                st.cohortEntry = day;
+                st.cohortCitizenship = citizenship == null ? "" : citizenship.strip().toUpperCase(Locale.ROOT);
+                st.cohortFlags = 0;
+                long[] d = new long[FIELDS];
+                d[ENTERED] = 1;
+                due.put(StayTracker.dayKey(day + THRESHOLDS[0] - 1, id), EMPTY);
+                counter.accept(Counter.COHORT_ARRIVALS, 1);
+                emit(st, d, timestamp);
+            }
+            return;
+        }
+        if (st.cohortEntry == NONE) {
+            return;
+        }
+        long[] d = new long[FIELDS];
+        if ((st.cohortFlags & LEFT) == 0) {
+            // The stay begun at the first entry ends: by this exit, or, for an entry while present, by the exit
+            // the missed-exit rule presumed (already set on the stay before the new one).
+            long exit = day;
+            if (entry) {
+                int n = st.stays.size();
+                Visit before = n >= 2 ? st.stays.get(n - 2) : null;
+                exit = before != null && !before.open() ? before.exit : day;
+            }
+            leave(id, st, exit, d);
+            if (entry) {
+                cameBack(st, d);
+            }
+        } else if ((st.cohortFlags & BACK) == 0) {
+            // Any crossing after leaving: an entry, or an exit whose entry the data lacks (presumed).
+            cameBack(st, d);
+        } else {
+            return;
+        }
+        emit(st, d, timestamp);
+    }
+
+    /** An IIN application (stage APPLIED) made on {@code day}. Changes no state other than the flag. */
+    void iinApplied(String id, long day, long timestamp) {
+        note(id, day, IIN, timestamp);
+    }
+
+    /** A host notification registered on {@code day}. */
+    void hostNotified(String id, long day, long timestamp) {
+        note(id, day, HOST, timestamp);
+    }
+
+    /** A residence permit registered on {@code day} was added to {@code st} (saved by the caller). */
+    void permit(TravellerState st, long day, long timestamp) {
+        if (set(st, PERMIT, day)) {
+            long[] d = new long[FIELDS];
+            d[RESIDENCE_PERMIT] = 1;
+            emit(st, d, timestamp);
+        }
+    }
+
+    /**
+     * At the first stream time of local day T (after the stay sweep): every member whose next threshold day is
+     * T or earlier and who is still on the first stay is present on it.
+     */
+    void sweep(long today, long streamTime) {
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = due.range(LOWEST_DAY_KEY, StayTracker.dayKey(today, null))) {
+            while (it.hasNext()) {
+                keys.add(it.next().key);
+            }
+        }
+        long decided = 0;
+        for (Bytes key : keys) {
+            due.delete(key);
+            String id = StayTracker.keyId(key);
+            byte[] stored = travellers.get(id);
+            if (stored == null) {
+                continue;
+            }
+            TravellerState st = TravellerState.decode(stored);
+            int level = decided(st);
+            if (st.cohortEntry == NONE || (st.cohortFlags & LEFT) != 0 || !st.present() || level >= THRESHOLDS.length
+                    || st.cohortEntry + THRESHOLDS[level] - 1 != StayTracker.keyDay(key)) {
+                continue; // stale: decided on an exit, or the traveller was forgotten and came back anew
+            }
+            long[] d = new long[FIELDS];
+            while (level < THRESHOLDS.length && st.cohortEntry + THRESHOLDS[level] <= today) {
+                d[DECIDED_30 + 2 * level]++;
+                d[DECIDED_30 + 2 * level + 1]++;
+                level++;
+                decided++;
+            }
+            setDecided(st, level);
+            if (level < THRESHOLDS.length) {
+                due.put(StayTracker.dayKey(st.cohortEntry + THRESHOLDS[level] - 1, id), EMPTY);
+            }
+            travellers.put(id, st.encode());
+            emit(st, d, streamTime);
+        }
+        counter.accept(Counter.COHORT_THRESHOLDS_SWEPT, decided);
+    }
+
+    // ---- rules ---------------------------------------------------------------------------------
+
+    private void leave(String id, TravellerState st, long exit, long[] d) {
+        int level = decided(st);
+        if (level < THRESHOLDS.length) {
+            due.delete(StayTracker.dayKey(st.cohortEntry + THRESHOLDS[level] - 1, id));
+        }
+        for (; level < THRESHOLDS.length; level++) {
+            d[DECIDED_30 + 2 * level]++;
+            if (exit >= st.cohortEntry + THRESHOLDS[level]) {
+                d[DECIDED_30 + 2 * level + 1]++;
+            }
+        }
+        setDecided(st, THRESHOLDS.length);
+        st.cohortFlags |= LEFT;
+        d[LEFT_COUNT]++;
+    }
+
+    private static void cameBack(TravellerState st, long[] d) {
+        st.cohortFlags |= BACK;
+        d[CAME_BACK]++;
+    }
+
+    /** A registration or application for a stored traveller: never creates one, and skips a forgotten one. */
+    private void note(String id, long day, int flag, long timestamp) {
+        byte[] stored = travellers.get(id);
+        if (stored == null) {
+            return;
+        }
+        TravellerState st = TravellerState.decode(stored);
+        if (st.removable(day) || !set(st, flag, day)) {
+            return;
+        }
+        travellers.put(id, st.encode());
+        long[] d = new long[FIELDS];
+        d[flag == IIN ? IIN_30 : HOST_NOTIFIED] = 1;
+        emit(st, d, timestamp);
+    }
+
+    /** Sets a once-only flag of a member, for an event on {@code day} that counts; whether it was newly set. */
+    private static boolean set(TravellerState st, int flag, long day) {
+        if (st.cohortEntry == NONE || (st.cohortFlags & flag) != 0 || day < st.cohortEntry
+                || flag == IIN && day > st.cohortEntry + IIN_DAYS) {
+            return false;
+        }
+        st.cohortFlags |= flag;
+        return true;
+    }
+
+    static int decided(TravellerState st) {
+        return (st.cohortFlags & DECIDED_MASK) >>> DECIDED_SHIFT;
+    }
+
+    private static void setDecided(TravellerState st, int level) {
+        st.cohortFlags = st.cohortFlags & ~DECIDED_MASK | level << DECIDED_SHIFT;
+    }
+
+    private void emit(TravellerState st, long[] d, long timestamp) {
+        LocalDate week = week(st.cohortEntry);
+        context.forward(new Record<>(key(week, st.cohortCitizenship),
+                row(week, st.cohortCitizenship, d, Instant.ofEpochMilli(timestamp)), timestamp));
+    }
+
+    // ---- rows ----------------------------------------------------------------------------------
+
+    /** Monday of the ISO week of an epoch day. */
+    static LocalDate week(long epochDay) {
+        LocalDate d = LocalDate.ofEpochDay(epochDay);
+        return d.minusDays(d.getDayOfWeek().getValue() - DayOfWeek.MONDAY.getValue());
+    }
+
+    /** The key of a cohort on {@code border.cohorts.v1}: {@code 2022-09-19|RU}. */
+    static String key(LocalDate week, String citizenship) {
+        return week + "|" + citizenship;
+    }
+
+    private static ArrivalCohort row(LocalDate week, String citizenship, long[] c, Instant time) {
+        return new ArrivalCohort(week, citizenship, c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7], c[8], c[9], c[10],
+                c[11], time);
+    }
+
+    /** Two rows (or deltas) of one cohort added up; the later time. */
+    static ArrivalCohort sum(ArrivalCohort a, ArrivalCohort b) {
+        Instant time = a.getTime().isAfter(b.getTime()) ? a.getTime() : b.getTime();
+        return new ArrivalCohort(a.getWeek(), a.getCitizenship(), a.getEntered() + b.getEntered(),
+                a.getIinWithin30Days() + b.getIinWithin30Days(), a.getHostNotified() + b.getHostNotified(),
+                a.getResidencePermit() + b.getResidencePermit(), a.getDecided30() + b.getDecided30(),
+                a.getPresent30() + b.getPresent30(), a.getDecided90() + b.getDecided90(),
+                a.getPresent90() + b.getPresent90(), a.getDecided180() + b.getDecided180(),
+                a.getPresent180() + b.getPresent180(), a.getLeft() + b.getLeft(), a.getCameBack() + b.getCameBack(),
+                time);
+    }
+}
