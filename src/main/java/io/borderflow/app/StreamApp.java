@@ -7,6 +7,9 @@ import io.borderflow.api.StayApi;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.ConfigException;
+import io.borderflow.deadletter.DeadLetterHandlers;
+import io.borderflow.deadletter.GuardedClientSupplier;
+import io.borderflow.deadletter.SaneTimestamps;
 import io.borderflow.flow.NetFlowTopology;
 import io.borderflow.stay.StayTopology;
 import io.borderflow.kafka.KafkaClients;
@@ -53,7 +56,9 @@ public final class StreamApp implements AutoCloseable {
         KStream<byte[], byte[]> iin = NetFlowTopology.iinSource(builder);
         KStream<String, NetFlowWindow> finals = NetFlowTopology.addTo(builder, config, crossings, iin, registrations);
         AlertTopology.addTo(builder, finals, AlertRules.fromConfig(config));
-        StayTopology.addTo(builder, config, crossings, registrations, iin);
+        // The net-flow stage reads every input topic first and dead-letters its bad records; the stay stage
+        // applies the same check and only counts them, so each bad record is dead-lettered once.
+        StayTopology.addTo(builder, config, crossings, registrations, iin, false);
         return builder.build();
     }
 
@@ -75,6 +80,12 @@ public final class StreamApp implements AutoCloseable {
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         // Opt in now to what Kafka 5.0 makes the default (and Kafka warns about until then).
         p.put("processing.exception.handler.global.enabled", "true");
+        // A bad record never stops the app: it goes to the dead-letter topic (io.borderflow.deadletter).
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Processing.class.getName());
+        p.put(StreamsConfig.DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DeadLetterHandlers.Deserialization.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterHandlers.Production.class.getName());
+        p.put(StreamsConfig.DEFAULT_TIMESTAMP_EXTRACTOR_CLASS_CONFIG, SaneTimestamps.class.getName());
         p.put(StreamsConfig.producerPrefix("linger.ms"), "20");
         p.put(StreamsConfig.producerPrefix("batch.size"), Integer.toString(256 * 1024));
         config.asMap().forEach((k, v) -> {
@@ -95,6 +106,7 @@ public final class StreamApp implements AutoCloseable {
         HttpHost http = HttpHost.start(config);
         try {
             MetricsEndpoint.serve(http);
+            io.borderflow.metrics.BorderMetrics.global().registerZeroes();
             StreamApp app = start(config, bootstrapServers, stateDir, timeout, http);
             app.http = http;
             try {
@@ -115,7 +127,7 @@ public final class StreamApp implements AutoCloseable {
                                    HttpHost http) throws InterruptedException {
         Properties props = properties(config, bootstrapServers, stateDir);
         props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, http.advertisedAddress());
-        KafkaStreams streams = new KafkaStreams(topology(config), props);
+        KafkaStreams streams = new KafkaStreams(topology(config), props, new GuardedClientSupplier());
         StreamApp app = new StreamApp(streams, applicationId(config));
         streams.setUncaughtExceptionHandler(e -> {
             app.failure.compareAndSet(null, e);

@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "borderflow", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Border-crossing telemetry on Kafka: replay, net flows, stay compliance, alerts.",
-        subcommands = {DemoCommand.class, BrokerCommand.class, ReplayCommand.class, RunCommand.class, StreamCommand.class, TopicsCommand.class,
+        subcommands = {DemoCommand.class, BrokerCommand.class, ReplayCommand.class, RunCommand.class, BenchCommand.class, StreamCommand.class, TopicsCommand.class,
                 StayCheckCommand.class, PseudonymiseCommand.class, ExportMetricsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     /** Bad arguments or configuration: the user can fix it. */

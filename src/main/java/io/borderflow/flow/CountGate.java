@@ -3,21 +3,28 @@ package io.borderflow.flow;
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.Registration;
 import io.borderflow.config.Topics;
-import io.borderflow.serde.AvroSerde;
+import io.borderflow.deadletter.BadInputException;
+import io.borderflow.deadletter.InputCheck;
+import java.time.ZoneId;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
  * Entrance of the daily counts of IIN applications (per region and citizenship) and registrations
- * (per kind and region): decodes, dead-letters what cannot be read, and keys each event by what
- * it is counted under. A missing region is counted as {@code unknown}.
+ * (per kind and region): decodes and checks ({@link InputCheck}), dead-letters what cannot be used
+ * (the only dead letters of the app for these topics), and keys each event by what it is counted
+ * under. A missing region is counted as {@code unknown}.
  */
 final class CountGate implements Processor<byte[], byte[], String, SpecificRecord> {
+    private final InputCheck check;
     private ProcessorContext<String, SpecificRecord> context;
     private FlowMetrics metrics;
+
+    CountGate(ZoneId zone) {
+        this.check = new InputCheck(zone);
+    }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecord> context) {
@@ -30,24 +37,18 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
         if (Gate.forwardWatermark(context, record)) {
             return;
         }
-        if (record.value() == null) {
-            Gate.forwardDeadLetter(context, record, "EMPTY",
-                    "a record with no value and no watermark header", metrics);
-            return;
-        }
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
         String key;
         try {
             if (topic.equals(Topics.IIN_APPLICATIONS.name())) {
-                IinApplication a = AvroSerde.of(IinApplication.class).deserialize(topic, record.value());
+                IinApplication a = check.iin(topic, record.value());
                 key = "iin." + a.getStage() + "|region+citizenship|" + region(a.getRegion()) + "|" + a.getCitizenship();
             } else {
-                Registration r = AvroSerde.of(Registration.class).deserialize(topic, record.value());
+                Registration r = check.registration(topic, record.value());
                 key = "registration|kind+region|" + r.getKind() + "|" + region(r.getRegion());
             }
-        } catch (SerializationException e) {
-            Gate.forwardDeadLetter(context, record, "DESERIALIZATION",
-                    e.getMessage(), metrics);
+        } catch (BadInputException e) {
+            Gate.forwardDeadLetter(context, record, e, metrics);
             return;
         }
         // The key says all there is to count; the value stays empty.

@@ -6,15 +6,16 @@ import io.borderflow.avro.Direction;
 import io.borderflow.avro.FlowDelta;
 import io.borderflow.config.Watermarks;
 import io.borderflow.metrics.BorderMetrics;
-import io.borderflow.serde.AvroSerde;
+import io.borderflow.deadletter.BadInputException;
+import io.borderflow.deadletter.InputCheck;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -29,7 +30,8 @@ import org.apache.kafka.streams.state.WindowStore;
 import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
- * The net-flow topology's entrance: decodes crossings (undecodable ones become dead letters),
+ * The net-flow topology's entrance: decodes and checks crossings ({@link InputCheck}: undecodable ones and
+ * ones with impossible values become dead letters, the only ones of the app for this topic),
  * drops re-sent duplicates (same eventId within the dedupe horizon) to the dead-letter topic,
  * enriches the region from the checkpoints reference data (an unknown checkpoint is counted
  * under region {@code unknown} and reported), and counts each crossing under its four dimension
@@ -55,13 +57,14 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     private WindowStore<String, Long> seen;
     private KeyValueStore<Bytes, byte[]> partials;
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
-    private final AvroSerde<Crossing> serde = AvroSerde.of(Crossing.class);
+    private final InputCheck check;
     /** Hours before this (epoch ms) have been handed over. */
     private long handedOver = Long.MIN_VALUE;
 
-    FlowGate(Duration dedupeHorizon, String checkpointStore) {
+    FlowGate(Duration dedupeHorizon, String checkpointStore, ZoneId zone) {
         this.dedupeHorizon = dedupeHorizon;
         this.checkpointStore = checkpointStore;
+        this.check = new InputCheck(zone);
     }
 
     @Override
@@ -83,17 +86,11 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             Gate.forwardWatermark(context, record);
             return;
         }
-        if (record.value() == null) {
-            Gate.forwardDeadLetter(context, record, "EMPTY",
-                    "a record with no value and no watermark header", metrics);
-            return;
-        }
         Crossing c;
         try {
-            c = serde.deserialize(context.recordMetadata().map(m -> m.topic()).orElse(null), record.value());
-        } catch (SerializationException e) {
-            Gate.forwardDeadLetter(context, record, "DESERIALIZATION",
-                    e.getMessage(), metrics);
+            c = check.crossing(context.recordMetadata().map(m -> m.topic()).orElse(null), record.value());
+        } catch (BadInputException e) {
+            Gate.forwardDeadLetter(context, record, e, metrics);
             return;
         }
         long ts = record.timestamp();

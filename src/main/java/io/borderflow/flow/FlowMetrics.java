@@ -14,7 +14,7 @@ import org.apache.kafka.streams.processor.api.ProcessingContext;
  * aggregator that knows the window.
  */
 final class FlowMetrics {
-    enum Reason { LATE, DUPLICATE, DESERIALIZATION, EMPTY, UNKNOWN_CHECKPOINT }
+    enum Reason { LATE, DUPLICATE, DESERIALIZATION, EMPTY, INVALID, UNKNOWN_CHECKPOINT }
 
     private final Map<Reason, Sensor> sensors = new EnumMap<>(Reason.class);
     private final String stage;

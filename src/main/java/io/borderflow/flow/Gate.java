@@ -2,6 +2,7 @@ package io.borderflow.flow;
 
 import io.borderflow.avro.DeadLetter;
 import io.borderflow.config.Watermarks;
+import io.borderflow.deadletter.BadInputException;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.Optional;
@@ -56,18 +57,26 @@ final class Gate {
     }
 
     static DeadLetter deadLetter(ProcessorContext<?, ?> context, Record<byte[], byte[]> record, String reason,
-                                 String detail) {
+                                 String detail, String errorClass) {
         Optional<RecordMetadata> meta = context.recordMetadata();
         return new DeadLetter(meta.map(RecordMetadata::topic).orElse("unknown"),
                 meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L),
                 record.key() == null ? null : ByteBuffer.wrap(record.key()),
                 record.value() == null ? null : ByteBuffer.wrap(record.value()), reason, detail,
-                Instant.ofEpochMilli(record.timestamp()));
+                Instant.ofEpochMilli(record.timestamp()), errorClass);
     }
 
     static void forwardDeadLetter(ProcessorContext<String, SpecificRecord> context, Record<byte[], byte[]> record,
                                   String reason, String detail, FlowMetrics metrics) {
         metrics.record(reason);
-        context.forward(new Record<>(reason, deadLetter(context, record, reason, detail), record.timestamp()));
+        context.forward(new Record<>(reason, deadLetter(context, record, reason, detail, null), record.timestamp()));
+    }
+
+    /** An input record that does not decode or holds an impossible value (the gates read every input first). */
+    static void forwardDeadLetter(ProcessorContext<String, SpecificRecord> context, Record<byte[], byte[]> record,
+                                  BadInputException bad, FlowMetrics metrics) {
+        metrics.record(bad.reason());
+        context.forward(new Record<>(bad.reason(),
+                deadLetter(context, record, bad.reason(), bad.getMessage(), bad.errorClass()), record.timestamp()));
     }
 }

@@ -227,7 +227,8 @@ final class NetFlowAggregator extends WindowAggregator<FlowDelta> {
                 + (restated ? "; restated in " + Topics.NET_FLOW_CORRECTIONS.name() : "; too old to restate");
         DeadLetter late = new DeadLetter(Topics.CROSSINGS.name(), -1, -1L,
                 ByteBuffer.wrap(traveller.getBytes(StandardCharsets.UTF_8)),
-                ByteBuffer.wrap(AvroSerde.of(Crossing.class).encode(c)), "LATE", detail, Instant.ofEpochMilli(timestamp));
+                ByteBuffer.wrap(AvroSerde.of(Crossing.class).encode(c)), "LATE", detail, Instant.ofEpochMilli(timestamp),
+                null);
         context.forward(new Record<>(c.getEventId(), late, timestamp));
     }
 

@@ -106,7 +106,7 @@ public final class NetFlowTopology {
         addWindowStores(builder, DailyCountAggregator.STORE_PREFIX);
 
         Map<String, KStream<String, SpecificRecord>> gated = crossings
-                .process(() -> new FlowGate(settings.dedupeHorizon(), CHECKPOINTS_STORE), Named.as("flow-gate"),
+                .process(() -> new FlowGate(settings.dedupeHorizon(), CHECKPOINTS_STORE, settings.zone()), Named.as("flow-gate"),
                         FlowGate.DEDUPE_STORE, FlowGate.PARTIALS_STORE)
                 .split(Named.as("flow-gate-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("rejected"))
@@ -129,7 +129,7 @@ public final class NetFlowTopology {
 
         KStream<byte[], byte[]> counted = iin.merge(registrations, Named.as("count-inputs"));
         Map<String, KStream<String, SpecificRecord>> countGated = counted
-                .process(CountGate::new, Named.as("count-gate"))
+                .process(() -> new CountGate(settings.zone()), Named.as("count-gate"))
                 .split(Named.as("count-gate-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("rejected"))
                 .defaultBranch(Branched.as("accepted"));

@@ -64,19 +64,43 @@ public final class BorderMetrics {
 
     /** A record older than its window's grace: sent to the late-events topic and restated. */
     public void late(String window, String stage) {
-        counter("border.late.records", "records that arrived after their window closed",
-                "window", window, "stage", stage).increment();
+        lateCounter(window, stage).increment();
+    }
+
+    private Counter lateCounter(String window, String stage) {
+        return counter("border.late.records", "records that arrived after their window closed",
+                "window", window, "stage", stage);
     }
 
     /** A record seen before (same event id within the horizon, or the same crossing again): counted once. */
     public void duplicate(String stage) {
-        counter("border.duplicate.records", "re-sent records counted once", "stage", stage, null, null).increment();
+        duplicateCounter(stage).increment();
+    }
+
+    private Counter duplicateCounter(String stage) {
+        return counter("border.duplicate.records", "re-sent records counted once", "stage", stage, null, null);
     }
 
     /** A record that could not be used at all: in the dead-letter topic with its reason. */
     public void deadLetter(String reason, String stage) {
-        counter("border.dead.letters", "records sent to the dead-letter topic",
-                "reason", lower(reason), "stage", stage).increment();
+        deadLetterCounter(reason, stage).increment();
+    }
+
+    private Counter deadLetterCounter(String reason, String stage) {
+        return counter("border.dead.letters", "records sent to the dead-letter topic",
+                "reason", lower(reason), "stage", stage);
+    }
+
+    /**
+     * Registers, at zero, the counters that dashboards and alert rules take a rate of, so that their
+     * series exist before the first late, duplicate or dead-lettered record (a rate over an absent
+     * series is no data, not zero).
+     */
+    public void registerZeroes() {
+        lateCounter("1h", "flow");
+        lateCounter("1d", "flow");
+        duplicateCounter("flow");
+        deadLetterCounter("deserialization", "flow");
     }
 
     /** A record used under a documented rule that needs a look (data-quality topic). */
@@ -200,9 +224,15 @@ public final class BorderMetrics {
      * is the sum over sources.
      */
     public void stayTravellers(String source, String status, String citizenship, long count) {
-        perSource(new Key("border.stay.travellers", lower(status), citizenship(citizenship), null),
-                PerSource.Combine.SUM).set(source, count);
+        String c = citizenship(citizenship);
+        // Every state of a citizenship once one is seen: "no overstayers" is a zero, not a missing series.
+        for (String s : STAY_STATES) {
+            perSource(new Key("border.stay.travellers", s, c, null), PerSource.Combine.SUM);
+        }
+        perSource(new Key("border.stay.travellers", lower(status), c, null), PerSource.Combine.SUM).set(source, count);
     }
+
+    private static final java.util.List<String> STAY_STATES = java.util.List.of("compliant", "warning", "overstay", "exempt");
 
     /** The event time a stage has reached (its watermark), so a replay's progress and lag show. */
     public void eventTime(String stage, long epochMillis) {

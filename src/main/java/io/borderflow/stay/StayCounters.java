@@ -37,13 +37,15 @@ public final class StayCounters {
         EMPTY,
         /** Undecodable records: dead letters. */
         DESERIALIZATION,
+        /** Records holding an impossible value (e.g. a time before 1990, a permit ending before it starts): dead letters. */
+        INVALID,
         /** A crossing repeating the traveller's last one (same minute, same direction): ignored. */
         DUPLICATES,
         EXIT_WITHOUT_ENTRY,
         ENTRY_WHILE_PRESENT,
         OUT_OF_ORDER_APPLIED,
         OUT_OF_ORDER_REJECTED,
-        /** A permit ending before it starts: data quality, not applied. */
+        /** A permit the stays cannot take: data quality, not applied. */
         INVALID_PERMIT,
         /** A crossing the stays could not take (e.g. a date out of range): data quality, not applied. */
         REJECTED,

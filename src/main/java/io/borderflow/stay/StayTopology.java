@@ -5,6 +5,7 @@ import io.borderflow.avro.ArrivalCohort;
 import io.borderflow.avro.DeadLetter;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.Topics;
+import io.borderflow.deadletter.DeadLetters;
 import io.borderflow.serde.AnyRecordSerializer;
 import io.borderflow.serde.AvroSerde;
 import java.util.Map;
@@ -103,11 +104,13 @@ import org.apache.kafka.streams.state.Stores;
  * an exit without entry; a late exit replaces the exit assumed for an entry while present) and the stays stay
  * consistent; the detail says "applied: ...". Otherwise it is not applied (the detail says "not applied: ..."),
  * and the traveller's state and status are unchanged.</li>
- * <li><b>INVALID_PERMIT</b> (a permit ending before it starts) and <b>REJECTED</b> (a crossing the stays
- * cannot take, e.g. a date out of range): reported, not applied.</li>
+ * <li><b>INVALID_PERMIT</b> (a permit the stays cannot take) and <b>REJECTED</b> (a crossing the stays
+ * cannot take, e.g. a date out of range): reported, not applied. A permit ending before it starts never gets
+ * here: it is an impossible value, dead-lettered as INVALID.</li>
  * <li>A crossing repeating the traveller's last one (same minute, same direction: a re-sent record) is
- * counted as DUPLICATES and ignored. Undecodable and empty records go to border.dead-letters.v1
- * (DESERIALIZATION, EMPTY).</li>
+ * counted as DUPLICATES and ignored. Records that do not decode, are empty or hold an impossible value
+ * ({@link io.borderflow.deadletter.InputCheck}) go to border.dead-letters.v1 (DESERIALIZATION, EMPTY, INVALID),
+ * unless another stage of the app reads the topic first and dead-letters them itself.</li>
  * </ul>
  *
  * <h2>State does not grow forever</h2>
@@ -188,10 +191,24 @@ public final class StayTopology {
     /**
      * Adds the compliance stage on raw-byte streams read from {@code border.crossings.v1},
      * {@code border.registrations.v1} and {@code border.iin-applications.v1} (shared with other stages). A stream
-     * may also carry records of other topics; they are ignored.
+     * may also carry records of other topics; they are ignored. Input records that do not decode or hold an
+     * impossible value are dead-lettered by this stage.
      */
     public static void addTo(StreamsBuilder builder, BorderflowConfig config, KStream<byte[], byte[]> crossings,
                              KStream<byte[], byte[]> registrations, KStream<byte[], byte[]> iin) {
+        addTo(builder, config, crossings, registrations, iin, true);
+    }
+
+    /**
+     * As {@link #addTo(StreamsBuilder, BorderflowConfig, KStream, KStream, KStream)}; with
+     * {@code reportInputErrors} false, bad input records ({@link io.borderflow.deadletter.InputCheck}: EMPTY,
+     * DESERIALIZATION, INVALID) are only counted here ({@link StayCounters}), not dead-lettered: for an app in
+     * which another stage reads the same topics first and dead-letters them, so that each bad record is
+     * dead-lettered once. Every stage applies the same check, so they agree on which records are bad.
+     */
+    public static void addTo(StreamsBuilder builder, BorderflowConfig config, KStream<byte[], byte[]> crossings,
+                             KStream<byte[], byte[]> registrations, KStream<byte[], byte[]> iin,
+                             boolean reportInputErrors) {
         StaySettings settings = StaySettings.from(config);
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRAVELLERS_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
@@ -204,7 +221,7 @@ public final class StayTopology {
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled());
         Map<String, KStream<String, SpecificRecord>> out = crossings.merge(registrations, Named.as(MERGE))
                 .merge(iin, Named.as(MERGE_IIN))
-                .process(() -> new StayTracker(settings), Named.as(PROCESSOR), TRAVELLERS_STORE, DEADLINES_STORE,
+                .process(() -> new StayTracker(settings, reportInputErrors), Named.as(PROCESSOR), TRAVELLERS_STORE, DEADLINES_STORE,
                         StayMetrics.COUNTS_STORE, COHORT_DUE_STORE)
                 .split(Named.as(SPLIT))
                 .branch((k, v) -> v instanceof ArrivalCohort, Branched.as("cohort"))
@@ -225,7 +242,8 @@ public final class StayTopology {
 
     /** Records that could not be used at all; every other reason is data quality. */
     static boolean isDeadLetter(String reason) {
-        return "DESERIALIZATION".equals(reason) || "EMPTY".equals(reason);
+        return DeadLetters.DESERIALIZATION.equals(reason) || DeadLetters.EMPTY.equals(reason)
+                || DeadLetters.INVALID.equals(reason);
     }
 
     static String topic(String key, SpecificRecord value, RecordContext context) {

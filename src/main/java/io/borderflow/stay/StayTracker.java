@@ -13,7 +13,9 @@ import io.borderflow.avro.Severity;
 import io.borderflow.avro.StayState;
 import io.borderflow.config.Topics;
 import io.borderflow.config.Watermarks;
-import io.borderflow.serde.AvroSerde;
+import io.borderflow.deadletter.BadInputException;
+import io.borderflow.deadletter.DeadLetters;
+import io.borderflow.deadletter.InputCheck;
 import io.borderflow.stay.StayCounters.Counter;
 import io.borderflow.stay.TravellerState.Permit;
 import io.borderflow.stay.TravellerState.Visit;
@@ -30,7 +32,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.utils.Bytes;
@@ -65,9 +66,9 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private final StaySettings settings;
     private final Map<CitizenshipClass, StayCalculator> calculators;
     private final ZoneRules zoneRules;
-    private final AvroSerde<Crossing> crossingSerde = AvroSerde.of(Crossing.class);
-    private final AvroSerde<Registration> registrationSerde = AvroSerde.of(Registration.class);
-    private final AvroSerde<IinApplication> iinSerde = AvroSerde.of(IinApplication.class);
+    private final InputCheck check;
+    /** False in an app where another stage dead-letters bad input of the same topics (see StayTopology.addTo). */
+    private final boolean reportInputErrors;
     private final EnumMap<Counter, Sensor> sensors = new EnumMap<>(Counter.class);
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, byte[]> travellers;
@@ -78,7 +79,13 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private Cohorts cohorts;
 
     StayTracker(StaySettings settings) {
+        this(settings, true);
+    }
+
+    StayTracker(StaySettings settings, boolean reportInputErrors) {
         this.settings = settings;
+        this.reportInputErrors = reportInputErrors;
+        this.check = new InputCheck(settings.zone());
         this.calculators = settings.calculators();
         this.zoneRules = settings.zone().getRules();
     }
@@ -150,17 +157,11 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     private void crossing(Record<byte[], byte[]> record, String topic) {
-        if (record.value() == null) {
-            inc(Counter.EMPTY);
-            problem(record, null, "EMPTY", "a record with no value and no watermark header");
-            return;
-        }
         Crossing c;
         try {
-            c = crossingSerde.deserialize(topic, record.value());
-        } catch (SerializationException e) {
-            inc(Counter.DESERIALIZATION);
-            problem(record, null, "DESERIALIZATION", e.getMessage());
+            c = check.crossing(topic, record.value());
+        } catch (BadInputException e) {
+            badInput(record, e);
             return;
         }
         String id = c.getTravellerId();
@@ -233,17 +234,11 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     private void registration(Record<byte[], byte[]> record, String topic) {
-        if (record.value() == null) {
-            inc(Counter.EMPTY);
-            problem(record, null, "EMPTY", "a record with no value and no watermark header");
-            return;
-        }
         Registration r;
         try {
-            r = registrationSerde.deserialize(topic, record.value());
-        } catch (SerializationException e) {
-            inc(Counter.DESERIALIZATION);
-            problem(record, null, "DESERIALIZATION", e.getMessage());
+            r = check.registration(topic, record.value());
+        } catch (BadInputException e) {
+            badInput(record, e);
             return;
         }
         inc(Counter.REGISTRATIONS);
@@ -290,17 +285,11 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
 
     /** IIN applications matter only to arrival cohorts; they never create a traveller. */
     private void iin(Record<byte[], byte[]> record, String topic) {
-        if (record.value() == null) {
-            inc(Counter.EMPTY);
-            problem(record, null, "EMPTY", "a record with no value and no watermark header");
-            return;
-        }
         IinApplication a;
         try {
-            a = iinSerde.deserialize(topic, record.value());
-        } catch (SerializationException e) {
-            inc(Counter.DESERIALIZATION);
-            problem(record, null, "DESERIALIZATION", e.getMessage());
+            a = check.iin(topic, record.value());
+        } catch (BadInputException e) {
+            badInput(record, e);
             return;
         }
         inc(Counter.IIN_APPLICATIONS);
@@ -690,14 +679,30 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                 .build();
     }
 
+    /** Counted always; dead-lettered unless another stage of the app does it (each bad record once). */
+    private void badInput(Record<byte[], byte[]> record, BadInputException e) {
+        inc(switch (e.reason()) {
+            case DeadLetters.EMPTY -> Counter.EMPTY;
+            case DeadLetters.DESERIALIZATION -> Counter.DESERIALIZATION;
+            default -> Counter.INVALID;
+        });
+        if (reportInputErrors) {
+            problem(record, null, e.reason(), e.getMessage(), e.errorClass());
+        }
+    }
+
     private void problem(Record<byte[], byte[]> record, String id, String reason, String detail) {
+        problem(record, id, reason, detail, null);
+    }
+
+    private void problem(Record<byte[], byte[]> record, String id, String reason, String detail, String errorClass) {
         metrics.problem(reason);
         Optional<RecordMetadata> meta = context.recordMetadata();
         DeadLetter d = new DeadLetter(meta.map(RecordMetadata::topic).orElse("unknown"),
                 meta.map(RecordMetadata::partition).orElse(-1), meta.map(RecordMetadata::offset).orElse(-1L),
                 record.key() == null ? null : ByteBuffer.wrap(record.key()),
                 record.value() == null ? null : ByteBuffer.wrap(record.value()), reason, detail,
-                Instant.ofEpochMilli(record.timestamp()));
+                Instant.ofEpochMilli(record.timestamp()), errorClass);
         context.forward(new Record<>(id != null ? id : reason, d, record.timestamp()));
     }
 

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.NetFlowWindow;
 import io.borderflow.avro.StayStatus;
@@ -14,14 +13,10 @@ import io.borderflow.broker.EmbeddedKafkaBroker;
 import io.borderflow.cli.Main;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.Topics;
-import io.borderflow.kafka.TopicAdmin;
-import io.borderflow.replay.CheckpointCatalog;
 import io.borderflow.replay.EventJson;
-import io.borderflow.replay.KafkaEventSink;
 import io.borderflow.serde.AvroSerde;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,7 +25,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -41,7 +35,6 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
@@ -81,7 +74,7 @@ class CrashRecoveryIT {
     void sigkillOfTheStreamAppThreeTimesMidReplayLosesAndDoublesNothing() throws Exception {
         Path events = events("2022-09-19", "2022-09-24");
         broker = EmbeddedKafkaBroker.start(dir.resolve("broker"), 0, 0);
-        prepare(broker.bootstrapServers());
+        TestKafka.prepare(broker.bootstrapServers(), BorderflowConfig.defaults());
         startApp();
         // About 20 s of event time per wall second: the replay lasts ~25 s, the app lags behind it.
         CompletableFuture<Integer> replay = replay(events, "20000");
@@ -107,7 +100,7 @@ class CrashRecoveryIT {
         int controllerPort = freePort();
         Path data = dir.resolve("broker");
         broker = EmbeddedKafkaBroker.start(data, port, controllerPort);
-        prepare(broker.bootstrapServers());
+        TestKafka.prepare(broker.bootstrapServers(), BorderflowConfig.defaults());
         startApp();
         awaitRunning();
         CompletableFuture<Integer> replay = replay(events, "20000");
@@ -130,21 +123,6 @@ class CrashRecoveryIT {
         assertEquals(0, Main.run("replay", "--scenario", "sept-2022-surge", "--from", from, "--to", to, "--quiet",
                 "--to-file", events.toString()));
         return events;
-    }
-
-    /** Topics and the checkpoints reference data, before the app starts (its global table reads them first). */
-    private static void prepare(String bootstrap) throws IOException {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
-            TopicAdmin.ensureTopics(admin, Topics.ALL, BorderflowConfig.defaults());
-        }
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (KafkaEventSink sink = new KafkaEventSink(p)) {
-            AvroSerde<Checkpoint> serde = AvroSerde.of(Checkpoint.class);
-            for (Checkpoint c : CheckpointCatalog.builtIn().all()) {
-                sink.send(Topics.CHECKPOINTS.name(), c.getId().getBytes(StandardCharsets.UTF_8), serde.encode(c), 0L);
-            }
-        }
     }
 
     /** The stream app in its own JVM, as a user runs it ({@code borderflow stream}), on the test's classpath. */

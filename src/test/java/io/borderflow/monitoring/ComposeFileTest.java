@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.borderflow.api.HttpHost;
+import io.borderflow.cli.ReplayCommand;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.ConfigLoader;
 import java.io.IOException;
@@ -96,16 +98,16 @@ class ComposeFileTest {
             BorderflowConfig config = appConfig(service);
             assertEquals("kafka:9092", config.bootstrapServers().orElseThrow(), service + ": bootstrap servers");
             assertListens("kafka", 9092);
-            String bind = config.get("http.bind").orElse("127.0.0.1");
+            String bind = config.get(HttpHost.BIND).orElse(HttpHost.DEFAULT_BIND);
             if (!InetAddress.getByName(bind).isLoopbackAddress()) {
-                assertFalse(config.get("http.token").orElse("").isBlank(),
+                assertFalse(config.get(HttpHost.TOKEN).orElse("").isBlank(),
                         service + ": http.bind " + bind + " needs http.token, or the app refuses to start");
             }
-            int port = Integer.parseInt(config.get("http.port").orElse("8088").trim());
+            int port = httpPort(service, config);
             assertTrue(exposed(service).contains(port), service + " serves on " + port + " but exposes " + exposed(service));
         }
-        assertEquals("8088", appConfig("stream").get("http.port").orElseThrow());
-        assertEquals("8089", appConfig("replay").get("http.port").orElseThrow());
+        assertEquals(8088, httpPort("stream", appConfig("stream")));
+        assertEquals(8089, httpPort("replay", appConfig("replay")));
     }
 
     @Test
@@ -195,6 +197,15 @@ class ComposeFileTest {
         BorderflowConfig fromFile = ConfigLoader.load(file, Map.of());
         assertEquals("kafka:9092", fromFile.bootstrapServers().orElseThrow(), file + ": bootstrap.servers");
         return ConfigLoader.load(file, overrides);
+    }
+
+    /** The port the command in {@code service} serves /metrics on: the replay has a key of its own. */
+    private static int httpPort(String service, BorderflowConfig config) {
+        boolean replay = command(service).contains("replay");
+        String value = replay
+                ? config.get(ReplayCommand.HTTP_PORT).orElse(Integer.toString(ReplayCommand.DEFAULT_HTTP_PORT))
+                : config.get(HttpHost.PORT).orElse(Integer.toString(HttpHost.DEFAULT_PORT));
+        return Integer.parseInt(value.trim());
     }
 
     /** The service's command with compose's variables interpolated (a required one gets a sample value). */

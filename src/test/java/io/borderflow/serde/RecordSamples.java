@@ -92,8 +92,9 @@ final class RecordSamples {
                         new DeadLetter("border.crossings.v1", 3, 1_000_000_007L,
                                 ByteBuffer.wrap(TRAVELLER.getBytes(StandardCharsets.UTF_8)),
                                 ByteBuffer.wrap(new byte[] {(byte) 0xC3, 0x01, 0, -1, 127}),
-                                "DESERIALIZATION", "border.crossings.v1: too short", T),
-                        new DeadLetter("border.crossings.v1", 0, 0L, null, null, "DUPLICATE", null, T)),
+                                "DESERIALIZATION", "border.crossings.v1: too short", T,
+                                "org.apache.kafka.common.errors.SerializationException"),
+                        new DeadLetter("border.crossings.v1", 0, 0L, null, null, "DUPLICATE", null, T, null)),
                 DailyCount.class, List.of(
                         new DailyCount("iin.APPLIED", "region+citizenship", "Almaty|RU", LocalDate.of(2022, 9, 23), 13_000L, true)),
                 PresentStock.class, List.of(

@@ -572,7 +572,12 @@ class StayTopologyTest {
         assertEquals(1, count(Counter.DUPLICATES));
 
         register("bad", RegistrationKind.TEMPORARY_RESIDENCE_PERMIT, "2023-03-10", "2023-03-01", at("2023-03-02T12:00"));
-        assertEquals("INVALID_PERMIT", quality.readValuesToList().get(0).getReason());
+        // A permit ending before it starts is an impossible value: a dead letter, not data quality.
+        DeadLetter invalid = deadLetters.readValuesToList().get(0);
+        assertEquals("INVALID", invalid.getReason());
+        assertTrue(invalid.getDetail().startsWith("field \"validTo\""), invalid.getDetail());
+        assertTrue(quality.isEmpty());
+        assertEquals(1, count(Counter.INVALID));
     }
 
     // ---- state cleanup -------------------------------------------------------------------------

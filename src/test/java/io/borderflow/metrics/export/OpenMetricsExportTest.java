@@ -104,7 +104,7 @@ class OpenMetricsExportTest {
 
         // Counters: from the end of the first hour with a crossing, cumulative, to the end of the last local day.
         Map<Long, Long> syrym = series.get("border_crossings_total{direction=\"entry\",checkpoint=\"SYRYM\"}");
-        assertEquals(Map.of(s("2022-09-21T05:00:00Z"), 2L), Map.of(s("2022-09-21T05:00:00Z"), syrym.get(s("2022-09-21T05:00:00Z"))));
+        assertEquals(2L, syrym.get(s("2022-09-21T05:00:00Z")));
         assertEquals(s("2022-09-21T05:00:00Z"), syrym.keySet().iterator().next());
         assertEquals(2L, syrym.get(s("2022-09-22T18:00:00Z")), "runs to the end of the last local day (23 Sep 00:00 +06)");
         assertFalse(syrym.containsKey(s("2022-09-22T19:00:00Z")));

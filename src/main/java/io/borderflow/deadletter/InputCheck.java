@@ -1,0 +1,143 @@
+package io.borderflow.deadletter;
+
+import io.borderflow.avro.Crossing;
+import io.borderflow.avro.IinApplication;
+import io.borderflow.avro.Registration;
+import io.borderflow.replay.EventValidator;
+import io.borderflow.replay.InvalidEventException;
+import io.borderflow.serde.AvroSerde;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.Locale;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+
+/**
+ * What every stage that reads an input topic does first: decode the value and check it. The rules are the
+ * replay's ({@link EventValidator}: required ids, times from 1990 to now, validTo not before validFrom), so a
+ * record the replay would refuse is refused here too (a citizenship only needs two ASCII letters in any case:
+ * the stages upper-case it), plus bounds that keep the outputs small (lengths of ids and names, years of
+ * permit dates). Clocks differ between producers and this app by
+ * up to {@link #FUTURE_TOLERANCE}.
+ *
+ * <p>Every stage applies the same check, so they agree on which records are bad; only the first stage that
+ * reads a topic reports them (see {@code StayTopology.addTo}), so each bad record is dead-lettered once.
+ * Thread-safe.
+ */
+public final class InputCheck {
+    /** How far past the wall clock an event time may lie before it is impossible. */
+    public static final Duration FUTURE_TOLERANCE = Duration.ofDays(1);
+    static final int MAX_ID_LENGTH = 128;
+    static final int MAX_CHECKPOINT_LENGTH = 64;
+    static final int MAX_REGION_LENGTH = 128;
+    private static final LocalDate EARLIEST_PERMIT_DATE = LocalDate.of(1900, 1, 1);
+    private static final LocalDate LATEST_PERMIT_DATE = LocalDate.of(2199, 12, 31);
+
+    private final EventValidator validator;
+
+    public InputCheck(ZoneId zone) {
+        this(zone, Clock.systemUTC());
+    }
+
+    public InputCheck(ZoneId zone, Clock clock) {
+        this.validator = new EventValidator(zone, Clock.offset(clock, FUTURE_TOLERANCE));
+    }
+
+    public Crossing crossing(String topic, byte[] value) {
+        Crossing c = decode(AvroSerde.of(Crossing.class), topic, value);
+        String citizenship = citizenship(c.getCitizenship());
+        check(citizenship.equals(c.getCitizenship()) ? c : Crossing.newBuilder(c).setCitizenship(citizenship).build());
+        length("eventId", c.getEventId(), MAX_ID_LENGTH);
+        length("travellerId", c.getTravellerId(), MAX_ID_LENGTH);
+        length("checkpoint", c.getCheckpoint(), MAX_CHECKPOINT_LENGTH);
+        length("region", c.getRegion(), MAX_REGION_LENGTH);
+        return c;
+    }
+
+    public Registration registration(String topic, byte[] value) {
+        Registration r = decode(AvroSerde.of(Registration.class), topic, value);
+        check(r);
+        length("eventId", r.getEventId(), MAX_ID_LENGTH);
+        length("travellerId", r.getTravellerId(), MAX_ID_LENGTH);
+        length("region", r.getRegion(), MAX_REGION_LENGTH);
+        permitDate("validFrom", r.getValidFrom());
+        permitDate("validTo", r.getValidTo());
+        return r;
+    }
+
+    public IinApplication iin(String topic, byte[] value) {
+        IinApplication a = decode(AvroSerde.of(IinApplication.class), topic, value);
+        String citizenship = citizenship(a.getCitizenship());
+        check(citizenship.equals(a.getCitizenship()) ? a
+                : IinApplication.newBuilder(a).setCitizenship(citizenship).build());
+        length("eventId", a.getEventId(), MAX_ID_LENGTH);
+        length("travellerId", a.getTravellerId(), MAX_ID_LENGTH);
+        length("region", a.getRegion(), MAX_REGION_LENGTH);
+        return a;
+    }
+
+    private static <T extends SpecificRecord> T decode(AvroSerde<T> serde, String topic, byte[] value) {
+        if (value == null) {
+            throw new BadInputException(DeadLetters.EMPTY, "a record with no value and no watermark header", null);
+        }
+        try {
+            return serde.deserialize(topic, value);
+        } catch (SerializationException e) {
+            throw new BadInputException(DeadLetters.DESERIALIZATION, e.getMessage(), e.getClass().getName());
+        }
+    }
+
+    private void check(SpecificRecord record) {
+        try {
+            validator.check(record);
+        } catch (InvalidEventException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    /**
+     * The citizenship as the stages read it (stripped, upper-case: the stay stage has always taken {@code ru} for
+     * RU); anything but two ASCII letters is impossible.
+     */
+    private static String citizenship(String value) {
+        String c = value == null ? "" : value.strip().toUpperCase(Locale.ROOT);
+        if (c.length() != 2 || c.charAt(0) < 'A' || c.charAt(0) > 'Z' || c.charAt(1) < 'A' || c.charAt(1) > 'Z') {
+            throw invalid("field \"citizenship\": " + (value == null || value.isBlank() ? "missing or empty"
+                    : quote(value) + " is not a 2-letter country code (e.g. RU)"));
+        }
+        return c;
+    }
+
+    /** At most 40 characters, control characters escaped: a value in a one-line message. */
+    private static String quote(String value) {
+        StringBuilder b = new StringBuilder("\"");
+        value.codePoints().limit(40).forEach(cp -> {
+            if (cp < 0x20 || cp == 0x7f || cp == '"' || cp == '\\' || Character.getType(cp) == Character.LINE_SEPARATOR
+                    || Character.getType(cp) == Character.PARAGRAPH_SEPARATOR) {
+                b.append(String.format("\\u%04x", cp));
+            } else {
+                b.appendCodePoint(cp);
+            }
+        });
+        return b.append(value.codePointCount(0, value.length()) > 40 ? "…\"" : "\"").toString();
+    }
+
+    private static void length(String field, String value, int max) {
+        if (value != null && value.length() > max) {
+            throw invalid("field \"" + field + "\": " + value.length() + " characters, at most " + max);
+        }
+    }
+
+    private static void permitDate(String field, LocalDate date) {
+        if (date != null && (date.isBefore(EARLIEST_PERMIT_DATE) || date.isAfter(LATEST_PERMIT_DATE))) {
+            throw invalid("field \"" + field + "\": " + date + " is outside " + EARLIEST_PERMIT_DATE + " to "
+                    + LATEST_PERMIT_DATE);
+        }
+    }
+
+    private static BadInputException invalid(String message) {
+        return new BadInputException(DeadLetters.INVALID, message, InvalidEventException.class.getName());
+    }
+}
