@@ -15,7 +15,6 @@ import io.borderflow.replay.FileEventSink;
 import io.borderflow.replay.KafkaEventSink;
 import io.borderflow.replay.Pacer;
 import io.borderflow.replay.Progress;
-import io.borderflow.replay.Pseudonymiser;
 import io.borderflow.replay.Reject;
 import io.borderflow.replay.Replay;
 import io.borderflow.replay.ReplayStats;
@@ -60,12 +59,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenarioOptions;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Replay your own data instead of a scenario.")
-    Path input;
-
-    @Option(names = "--format", paramLabel = "jsonl|csv|daily-csv",
-            description = "Format of --input (default: from the file name and header).")
-    String format;
+    @Mixin
+    InputOptions inputOptions;
 
     @Option(names = "--to-file", paramLabel = "FILE.jsonl", description = "Write the events to a JSON-lines file instead of Kafka.")
     Path toFile;
@@ -79,16 +74,13 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--rejects", paramLabel = "FILE", description = "Where --skip-bad writes rejects (default: INPUT.rejects.jsonl).")
     Path rejectsFile;
 
-    @Option(names = "--pseudonymised-ids",
-            description = "The input's traveller ids are already pseudonyms (e.g. a file written by --to-file): keep them as they are.")
-    boolean pseudonymisedIds;
 
     @Override
     public Integer call() throws Exception {
         Pacer pacer = scenarioOptions.pacer();
         BorderflowConfig config = configOptions.load(Map.of());
         PrintStream out = System.out;
-        if (input == null) {
+        if (!inputOptions.given()) {
             return replayScenario(config, scenarioOptions.load(), pacer, toFile, report, scenarioOptions.quiet, out);
         }
         if (scenarioOptions.rangeOrSeedGiven()) {
@@ -117,9 +109,9 @@ public final class ReplayCommand implements Callable<Integer> {
     }
 
     private int replayUserData(BorderflowConfig config, Pacer pacer, PrintStream out) throws Exception {
-        UserSources.Format fmt = format == null ? UserSources.detect(input) : parseFormat(format);
-        UnaryOperator<String> ids = pseudonymisedIds ? UnaryOperator.identity()
-                : Pseudonymiser.fromConfig(config, System.getenv());
+        Path input = inputOptions.input;
+        UserSources.Format fmt = inputOptions.format();
+        UnaryOperator<String> ids = inputOptions.ids(config);
         Clock clock = Clock.systemUTC();
         if (!skipBad && !checkUserInput(input, fmt, ids, config.zone(), clock, "--skip-bad")) {
             return Main.EXIT_FAILURE;

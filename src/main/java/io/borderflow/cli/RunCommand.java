@@ -13,7 +13,6 @@ import io.borderflow.replay.EventSource;
 import io.borderflow.replay.KafkaEventSink;
 import io.borderflow.replay.Pacer;
 import io.borderflow.replay.Progress;
-import io.borderflow.replay.Pseudonymiser;
 import io.borderflow.replay.Replay;
 import io.borderflow.replay.ReplayStats;
 import io.borderflow.replay.UserSources;
@@ -63,14 +62,8 @@ public final class RunCommand implements Callable<Integer> {
     @Mixin
     ScenarioOptions scenarioOptions;
 
-    @Option(names = "--input", paramLabel = "FILE", description = "Events to replay (JSON lines or CSV) instead of a scenario.")
-    Path input;
-
-    @Option(names = "--format", paramLabel = "jsonl|csv|daily-csv", description = "Format of --input (default: from the file).")
-    String format;
-
-    @Option(names = "--pseudonymised-ids", description = "The input's traveller ids are already pseudonyms.")
-    boolean pseudonymisedIds;
+    @Mixin
+    InputOptions inputOptions;
 
     @Option(names = "--output-dir", required = true, paramLabel = "DIR", description = "Where the output topics are written.")
     Path outputDir;
@@ -86,13 +79,13 @@ public final class RunCommand implements Callable<Integer> {
         Clock clock = Clock.systemUTC();
         UnaryOperator<String> ids = null;
         UserSources.Format fmt = null;
-        if (input != null) {
+        if (inputOptions.given()) {
             if (scenarioOptions.rangeOrSeedGiven()) {
                 throw new IllegalArgumentException("--from, --to and --seed apply to scenarios, not to --input");
             }
-            fmt = format == null ? UserSources.detect(input) : ReplayCommand.parseFormat(format);
-            ids = pseudonymisedIds ? UnaryOperator.identity() : Pseudonymiser.fromConfig(config, System.getenv());
-            if (!ReplayCommand.checkUserInput(input, fmt, ids, config.zone(), clock, null)) {
+            fmt = inputOptions.format();
+            ids = inputOptions.ids(config);
+            if (!ReplayCommand.checkUserInput(inputOptions.input, fmt, ids, config.zone(), clock, null)) {
                 return Main.EXIT_FAILURE;
             }
         }
@@ -152,8 +145,8 @@ public final class RunCommand implements Callable<Integer> {
     }
 
     private EventSource source(UserSources.Format fmt, UnaryOperator<String> ids, BorderflowConfig config, Clock clock) {
-        if (input != null) {
-            return UserSources.open(input, fmt, r -> {
+        if (inputOptions.given()) {
+            return UserSources.open(inputOptions.input, fmt, r -> {
                 throw new IllegalStateException(r.describe() + " (the input changed during the run)");
             }, ids, config.zone(), clock);
         }
