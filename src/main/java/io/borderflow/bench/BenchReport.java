@@ -39,11 +39,12 @@ public final class BenchReport {
                 s.get("scenario"), s.get("from"), s.get("to"), Bench.number(((Number) s.get("scale")).doubleValue()),
                 r.throughput().events()));
         Object mem = m.get("memoryBytes");
-        b.append(String.format(Locale.ROOT, "Machine: %s, %s cores%s; %s. Java %s (%s). JVM flags: `%s`.%n%n",
+        b.append(String.format(Locale.ROOT, "Machine: %s, %s cores%s; %s. Java %s (%s). JVM flags: %s.%n%n",
                 m.get("cpu"), m.get("cores"),
                 mem == null ? "" : String.format(Locale.ROOT, ", %.0f GiB RAM", ((Number) mem).doubleValue() / (MIB * 1024)),
                 m.get("os"), r.jvm().get("javaVersion"), r.jvm().get("vm"),
-                String.join(" ", castList(r.jvm().get("inputArguments")))));
+                castList(r.jvm().get("inputArguments")).isEmpty() ? "none"
+                        : "`" + String.join(" ", castList(r.jvm().get("inputArguments"))) + "`"));
         b.append(String.format(Locale.ROOT, "Command: `borderflow %s` (started %s, %s s in all); %s measured "
                         + "repetition(s) after %s warm-up, %s.%n%n",
                 String.join(" ", r.command()), r.startedAt(), Math.round(r.wallSeconds()), s.get("repetitions"),
@@ -68,6 +69,10 @@ public final class BenchReport {
                     l.netFlowViaLive(), l.netFlowViaFinal()), l.netFlow());
             latencyRow(b, "produce to stay status", l.stayStatus());
             b.append('\n');
+            if (l.rateAboveThroughput()) {
+                b.append("The latency rate is above borderflow's measured throughput: these latencies include a backlog"
+                        + " that grows while the input is produced.\n\n");
+            }
         }
 
         BenchResult.Memory mm = r.memory();

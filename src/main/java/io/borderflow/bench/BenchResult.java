@@ -59,9 +59,12 @@ public record BenchResult(String benchmark, String startedAt, List<String> comma
      * @param achievedRate events/s the paced producer really sent
      * @param netFlowViaLive, netFlowViaFinal how many net-flow samples were first seen on the live topic, and how
      *                        many on the final one (their window closed before a live update)
+     * @param rateAboveThroughput the target rate is above the app's median throughput measured in the same run: the
+     *                            latencies then include a backlog that grows while the input is produced
      */
     public record Latency(double targetRate, double achievedRate, long events, double seconds, LatencyFigures netFlow,
-                          long netFlowViaLive, long netFlowViaFinal, LatencyFigures stayStatus) {
+                          long netFlowViaLive, long netFlowViaFinal, LatencyFigures stayStatus,
+                          boolean rateAboveThroughput) {
     }
 
     /** Milliseconds; null when no sample matched. */

@@ -339,7 +339,8 @@ final class LatencyProbe {
         return new long[] {start, last};
     }
 
-    BenchResult.Latency result(long[] sendSpan) {
+    /** @param rateAboveThroughput the rate is above the app's measured throughput (the result includes a backlog) */
+    BenchResult.Latency result(long[] sendSpan, boolean rateAboveThroughput) {
         long[] flowLatencies = latencies(flowSent, flowSeen);
         long viaLive = 0;
         long viaFinal = 0;
@@ -356,7 +357,7 @@ final class LatencyProbe {
         double achieved = seconds > 0 ? (events - 1) / seconds : 0;
         return new BenchResult.Latency(rate, BenchResult.round(achieved), events, BenchResult.round(seconds),
                 figures(flowSent.length(), flowLatencies), viaLive, viaFinal,
-                figures(statusSent.length(), latencies(statusSent, statusSeen)));
+                figures(statusSent.length(), latencies(statusSent, statusSeen)), rateAboveThroughput);
     }
 
     private static long[] latencies(AtomicLongArray sent, AtomicLongArray seen) {

@@ -204,18 +204,21 @@ public final class DeadLetterHandlers {
     }
 
     /**
-     * The dead letter, without its copied key and value if they take more than {@code maxBytes}: a dead letter
-     * must be writable, and the original stays where sourceTopic, partition and offset say.
+     * The dead letter, without its copied value (and key, if that is still too much) when they take more than
+     * {@code maxBytes}: a dead letter must be writable, and the original stays where sourceTopic, partition and
+     * offset say.
      */
     static DeadLetter fit(DeadLetter d, int maxBytes) {
-        int copied = (d.getKey() == null ? 0 : d.getKey().remaining()) + (d.getValue() == null ? 0 : d.getValue().remaining());
-        if (copied <= maxBytes) {
+        int key = d.getKey() == null ? 0 : d.getKey().remaining();
+        int value = d.getValue() == null ? 0 : d.getValue().remaining();
+        if (key + value <= maxBytes) {
             return d;
         }
-        return DeadLetter.newBuilder(d).setKey(null).setValue(null)
-                .setDetail(d.getDetail() + "; key and value (" + copied + " bytes) not copied, too large for a dead letter:"
-                        + " the original is at " + d.getSourceTopic() + " partition " + d.getPartition() + " offset "
-                        + d.getOffset())
+        boolean keepKey = key <= maxBytes;
+        return DeadLetter.newBuilder(d).setKey(keepKey ? d.getKey() : null).setValue(null)
+                .setDetail(d.getDetail() + "; " + (keepKey ? "value (" + value : "key and value (" + (key + value))
+                        + " bytes) not copied, too large for a dead letter: the original is at " + d.getSourceTopic()
+                        + " partition " + d.getPartition() + " offset " + d.getOffset())
                 .build();
     }
 
