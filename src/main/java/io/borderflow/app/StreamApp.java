@@ -21,6 +21,7 @@ import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -173,6 +174,8 @@ public final class StreamApp implements AutoCloseable {
         if (kafkaMetrics != null) {
             kafkaMetrics.close();
         }
-        streams.close(Duration.ofSeconds(30));
+        // Leave the group: the other instances take this one's tasks at once, not after the session timeout.
+        streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 }

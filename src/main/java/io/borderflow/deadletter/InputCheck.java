@@ -102,12 +102,19 @@ public final class InputCheck {
      * RU); anything but two ASCII letters is impossible.
      */
     private static String citizenship(String value) {
+        if (value != null && value.length() == 2 && upper(value.charAt(0)) && upper(value.charAt(1))) {
+            return value; // the usual case, without allocating
+        }
         String c = value == null ? "" : value.strip().toUpperCase(Locale.ROOT);
-        if (c.length() != 2 || c.charAt(0) < 'A' || c.charAt(0) > 'Z' || c.charAt(1) < 'A' || c.charAt(1) > 'Z') {
+        if (c.length() != 2 || !upper(c.charAt(0)) || !upper(c.charAt(1))) {
             throw invalid("field \"citizenship\": " + (value == null || value.isBlank() ? "missing or empty"
                     : quote(value) + " is not a 2-letter country code (e.g. RU)"));
         }
         return c;
+    }
+
+    private static boolean upper(char c) {
+        return c >= 'A' && c <= 'Z';
     }
 
     /** At most 40 characters, control characters escaped: a value in a one-line message. */

@@ -72,7 +72,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
 import org.junit.jupiter.api.AfterAll;
@@ -154,9 +153,7 @@ class BadInputScaleOutIT {
         Thread.sleep(4_000);
         int tasks = allActiveTasks();
         long closing = System.nanoTime();
-        leaving.streams().close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
-                .withTimeout(Duration.ofSeconds(30)));
-        leaving.close();
+        leaving.close(); // as on SIGTERM: commit, close, leave the group
         long closed = System.nanoTime();
         awaitAllTasksOn(survivor, tasks);
         long takeoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - closed);
