@@ -59,6 +59,7 @@ class CrashRecoveryIT {
     private Process app;
     /** How many times the app was started; the current one logs to app-N.log. */
     private int appStarts;
+    private long appStartedAt;
 
     @AfterEach
     void stop() {
@@ -88,6 +89,7 @@ class CrashRecoveryIT {
             System.out.printf("[CrashRecoveryIT] SIGKILL %d of the stream app (pid %d) after %d ms%n", kill, pid, waitMs);
             startApp();
         }
+        awaitRunning();
         assertEquals(0, replay.get(5, TimeUnit.MINUTES), "the replay finishes");
         awaitProcessed();
         assertResultsEqualTheOracles(events);
@@ -128,6 +130,7 @@ class CrashRecoveryIT {
     /** The stream app in its own JVM, as a user runs it ({@code borderflow stream}), on the test's classpath. */
     private void startApp() throws IOException {
         appStarts++;
+        appStartedAt = System.nanoTime();
         Path log = dir.resolve("app-" + appStarts + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         app = new ProcessBuilder(java, "-Xmx1g", "-cp", System.getProperty("java.class.path"), Main.class.getName(),
@@ -147,6 +150,9 @@ class CrashRecoveryIT {
             assertTrue(System.nanoTime() < deadline, "the stream app did not start: " + Files.readString(log));
             Thread.sleep(100);
         }
+        // JVM start, group join and restoring the state a SIGKILL left behind (the checkpoint is stale).
+        System.out.printf("[CrashRecoveryIT] app start %d running after %d ms%n", appStarts,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - appStartedAt));
     }
 
     private CompletableFuture<Integer> replay(Path events, String speed) {
