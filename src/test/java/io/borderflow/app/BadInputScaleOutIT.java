@@ -61,16 +61,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.SerializationException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.ThreadMetadata;
@@ -205,7 +201,7 @@ class BadInputScaleOutIT {
         AvroSerde<DeadLetter> serde = AvroSerde.of(DeadLetter.class);
         Map<String, List<DeadLetter>> byOrigin = new HashMap<>();
         int duplicates = 0;
-        for (ConsumerRecord<byte[], byte[]> r : readCommitted(Topics.DEAD_LETTERS.name())) {
+        for (ConsumerRecord<byte[], byte[]> r : TestKafka.readCommitted(broker.bootstrapServers(), Topics.DEAD_LETTERS.name())) {
             DeadLetter d = serde.decode(r.value());
             if (d.getReason().equals("DUPLICATE")) {
                 duplicates++; // re-sent crossings of the scenario itself: counted once, kept here
@@ -269,7 +265,7 @@ class BadInputScaleOutIT {
         Map<String, long[]> actual = new TreeMap<>();
         AvroSerde<NetFlowWindow> windows = AvroSerde.of(NetFlowWindow.class);
         OutputJson out = new OutputJson(ALMATY);
-        for (ConsumerRecord<byte[], byte[]> r : readCommitted(Topics.NET_FLOWS.name())) {
+        for (ConsumerRecord<byte[], byte[]> r : TestKafka.readCommitted(broker.bootstrapServers(), Topics.NET_FLOWS.name())) {
             NetFlowWindow w = windows.decode(r.value());
             JsonNode n = JSON.readTree(out.line(w));
             String key = n.get("window").asText() + "|" + n.get("windowStart").asText() + "|"
@@ -283,7 +279,7 @@ class BadInputScaleOutIT {
 
         AvroSerde<io.borderflow.avro.StayStatus> statuses = AvroSerde.of(io.borderflow.avro.StayStatus.class);
         Map<String, JsonNode> last = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readCommitted(Topics.STAY_STATUS.name())) {
+        for (ConsumerRecord<byte[], byte[]> r : TestKafka.readCommitted(broker.bootstrapServers(), Topics.STAY_STATUS.name())) {
             StayOracle.keepLatest(last, JSON.readTree(out.line(statuses.decode(r.value()))));
         }
         int judged = StayOracle.of(valid, ALMATY).assertLastStatuses(last);
@@ -552,31 +548,5 @@ class BadInputScaleOutIT {
             }
             Thread.sleep(200);
         }
-    }
-
-    private static List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(x -> new TopicPartition(topic, x.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "reading " + topic + " took too long");
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.value() != null) {
-                        records.add(r);
-                    }
-                });
-            }
-        }
-        return records;
     }
 }

@@ -32,11 +32,7 @@ import java.util.concurrent.TimeUnit;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -185,7 +181,7 @@ class CrashRecoveryIT {
         Map<String, long[]> expected = NetFlowOracle.compute(crossings, ALMATY);
         Map<String, long[]> actual = new TreeMap<>();
         AvroSerde<NetFlowWindow> windows = AvroSerde.of(NetFlowWindow.class);
-        for (ConsumerRecord<byte[], byte[]> r : readCommitted(Topics.NET_FLOWS.name())) {
+        for (ConsumerRecord<byte[], byte[]> r : TestKafka.readCommitted(broker.bootstrapServers(), Topics.NET_FLOWS.name())) {
             NetFlowWindow w = windows.decode(r.value());
             OutputJson out = new OutputJson(ALMATY);
             JsonNode n = JSON.readTree(out.line(w));
@@ -203,7 +199,7 @@ class CrashRecoveryIT {
         AvroSerde<StayStatus> statuses = AvroSerde.of(StayStatus.class);
         OutputJson out = new OutputJson(ALMATY);
         Map<String, JsonNode> last = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readCommitted(Topics.STAY_STATUS.name())) {
+        for (ConsumerRecord<byte[], byte[]> r : TestKafka.readCommitted(broker.bootstrapServers(), Topics.STAY_STATUS.name())) {
             StayOracle.keepLatest(last, JSON.readTree(out.line(statuses.decode(r.value()))));
         }
         int judged = StayOracle.of(events, ALMATY).assertLastStatuses(last);
@@ -212,31 +208,6 @@ class CrashRecoveryIT {
                 + " after %d app starts%n", actual.size(), judged, appStarts);
     }
 
-    private List<ConsumerRecord<byte[], byte[]>> readCommitted(String topic) {
-        Map<String, Object> p = new HashMap<>();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 5000);
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> parts = consumer.partitionsFor(topic).stream()
-                    .map(i -> new TopicPartition(topic, i.partition())).toList();
-            consumer.assign(parts);
-            consumer.seekToBeginning(parts);
-            Map<TopicPartition, Long> end = consumer.endOffsets(parts);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(3);
-            while (parts.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                assertTrue(System.nanoTime() < deadline, "reading " + topic + " took too long");
-                consumer.poll(Duration.ofMillis(200)).forEach(r -> {
-                    if (r.value() != null) {
-                        records.add(r);
-                    }
-                });
-            }
-        }
-        return records;
-    }
 
     private static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
