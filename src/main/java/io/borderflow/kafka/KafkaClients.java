@@ -52,6 +52,9 @@ public final class KafkaClients {
         p.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(PRODUCER_LINGER_MS));
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, Integer.toString(PRODUCER_BATCH_SIZE));
         p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, PRODUCER_COMPRESSION);
+        // One request in flight: a broker restarted cleanly remembers only each producer's last batch,
+        // so a retried older batch of a pipeline is refused as out of order (seen in CrashRecoveryIT).
+        p.put(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, "1");
         p.putAll(common(config, bootstrapServers));
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());

@@ -53,8 +53,8 @@ class PrivacyIT {
         Path input = dir.resolve("user-data.jsonl");
         Set<String> rawIds = new LinkedHashSet<>();
         List<String> lines = new ArrayList<>();
-        // The first 20,000 events of the day are plenty and keep the test short.
-        for (String line : Files.readAllLines(generated).subList(0, 20_000)) {
+        // The first 5,000 events of the day are plenty and keep the test short.
+        for (String line : Files.readAllLines(generated).subList(0, 5_000)) {
             Matcher m = TRAVELLER.matcher(line);
             if (m.find()) {
                 String raw = "P" + m.group(1).substring(1).toUpperCase(); // e.g. PA42BE32475E1EC71
@@ -64,7 +64,7 @@ class PrivacyIT {
             lines.add(line);
         }
         Files.write(input, lines);
-        assertTrue(rawIds.size() > 5_000, "raw ids in the input: " + rawIds.size());
+        assertTrue(rawIds.size() > 1_000, "raw ids in the input: " + rawIds.size());
 
         // 1. `run`, verbose, in its own JVM so that every log line it writes is captured.
         Path out = dir.resolve("out");

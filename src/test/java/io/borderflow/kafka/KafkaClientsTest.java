@@ -60,6 +60,7 @@ class KafkaClientsTest {
         assertEquals("20", p.get(ProducerConfig.LINGER_MS_CONFIG));
         assertEquals("262144", p.get(ProducerConfig.BATCH_SIZE_CONFIG));
         assertEquals("lz4", p.get(ProducerConfig.COMPRESSION_TYPE_CONFIG));
+        assertEquals("1", p.get(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION));
         assertEquals(ByteArraySerializer.class.getName(), p.get(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG));
         assertEquals(ByteArraySerializer.class.getName(), p.get(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG));
         new ProducerConfig(p); // Kafka accepts every key and value
