@@ -13,7 +13,6 @@ import io.borderflow.broker.EmbeddedKafkaBroker;
 import io.borderflow.cli.Main;
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.Topics;
-import io.borderflow.replay.EventJson;
 import io.borderflow.serde.AvroSerde;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -21,7 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.ZoneId;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -167,16 +165,8 @@ class CrashRecoveryIT {
     // ---- checks -------------------------------------------------------------------------------
 
     private void assertResultsEqualTheOracles(Path eventsFile) throws Exception {
-        EventJson json = new EventJson(ALMATY);
-        List<SpecificRecord> events = new ArrayList<>();
-        List<Crossing> crossings = new ArrayList<>();
-        for (String line : Files.readAllLines(eventsFile)) {
-            SpecificRecord e = json.parseOrThrow(line);
-            events.add(e);
-            if (e instanceof Crossing c) {
-                crossings.add(c);
-            }
-        }
+        List<SpecificRecord> events = NetFlowOracle.readEvents(eventsFile, ALMATY);
+        List<Crossing> crossings = NetFlowOracle.crossings(events);
 
         Map<String, long[]> expected = NetFlowOracle.compute(crossings, ALMATY);
         Map<String, long[]> actual = new TreeMap<>();

@@ -4,15 +4,22 @@ import io.borderflow.avro.Checkpoint;
 import io.borderflow.avro.Crossing;
 import io.borderflow.avro.Direction;
 import io.borderflow.replay.CheckpointCatalog;
+import io.borderflow.replay.EventJson;
+import io.borderflow.replay.InvalidEventException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.OffsetDateTime;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.apache.avro.specific.SpecificRecord;
 
 /**
  * Net flows computed the plain way, straight from a list of crossings, to check the topology:
@@ -70,5 +77,20 @@ final class NetFlowOracle {
 
     static String iso(Instant t, ZoneId zone) {
         return OffsetDateTime.ofInstant(t, zone).format(DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+    }
+
+    /** The events of a replay file (the replay's JSON-lines format), in file order. */
+    static List<SpecificRecord> readEvents(Path file, ZoneId zone) throws IOException, InvalidEventException {
+        EventJson json = new EventJson(zone);
+        List<SpecificRecord> events = new ArrayList<>();
+        for (String line : Files.readAllLines(file)) {
+            events.add(json.parseOrThrow(line));
+        }
+        return events;
+    }
+
+    /** The crossings among events. */
+    static List<Crossing> crossings(List<SpecificRecord> events) {
+        return events.stream().filter(Crossing.class::isInstance).map(Crossing.class::cast).toList();
     }
 }

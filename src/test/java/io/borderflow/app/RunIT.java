@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.borderflow.avro.Crossing;
 import io.borderflow.cli.Main;
-import io.borderflow.replay.EventJson;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.ZoneId;
@@ -41,16 +40,8 @@ class RunIT {
         assertEquals(0, Main.run("run", "--input", events.toString(), "--pseudonymised-ids", "--quiet",
                 "--output-dir", out.toString()));
 
-        EventJson json = new EventJson(ALMATY);
-        List<Crossing> crossings = new ArrayList<>();
-        List<SpecificRecord> all = new ArrayList<>();
-        for (String line : Files.readAllLines(events)) {
-            SpecificRecord e = json.parseOrThrow(line);
-            all.add(e);
-            if (e instanceof Crossing c) {
-                crossings.add(c);
-            }
-        }
+        List<SpecificRecord> all = NetFlowOracle.readEvents(events, ALMATY);
+        List<Crossing> crossings = NetFlowOracle.crossings(all);
         Map<String, long[]> expected = NetFlowOracle.compute(crossings, ALMATY);
         Map<String, long[]> actual = new TreeMap<>();
         for (String line : Files.readAllLines(out.resolve("border.net-flows.v1.jsonl"))) {
