@@ -1,5 +1,10 @@
 package io.borderflow.flow;
 
+import io.borderflow.avro.FlowDelta;
+import io.borderflow.config.Watermarks;
+import java.util.List;
+import org.apache.kafka.common.header.Headers;
+
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.Registration;
 import io.borderflow.config.Topics;
@@ -15,10 +20,14 @@ import org.apache.kafka.streams.processor.api.Record;
  * Entrance of the daily counts of IIN applications (per region and citizenship) and registrations
  * (per kind and region): decodes and checks ({@link InputCheck}), dead-letters what cannot be used
  * (the only dead letters of the app for these topics), and keys each event by what it is counted
- * under. A missing region is counted as {@code unknown}.
+ * under. A missing region is counted as {@code unknown}. Events are counted here first, per hour and key
+ * ({@link HourlyPartials}), and each finished hour goes on as one {@link FlowDelta} per key whose entries are
+ * the count; an event of an hour already handed over goes on alone with a null value (a count of one).
  */
 final class CountGate implements Processor<byte[], byte[], String, SpecificRecord> {
+    static final String PARTIALS_STORE = "count-partials";
     private final InputCheck check;
+    private HourlyPartials partials;
     private ProcessorContext<String, SpecificRecord> context;
     private FlowMetrics metrics;
 
@@ -30,11 +39,15 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
     public void init(ProcessorContext<String, SpecificRecord> context) {
         this.context = context;
         this.metrics = new FlowMetrics(context, "counts");
+        this.partials = new HourlyPartials(context.getStateStore(PARTIALS_STORE));
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (Gate.forwardWatermark(context, record)) {
+        String wm = Watermarks.value(record.headers());
+        if (wm != null) {
+            handOver(Watermarks.isEnd(wm) ? Long.MAX_VALUE : LocalWindows.hourStart(record.timestamp()));
+            Gate.forwardWatermark(context, record);
             return;
         }
         String topic = context.recordMetadata().map(m -> m.topic()).orElse("");
@@ -51,8 +64,34 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
             Gate.forwardDeadLetter(context, record, e, metrics);
             return;
         }
-        // The key says all there is to count; the value stays empty.
-        context.forward(new Record<>(key, null, record.timestamp(), Gate.source(context)));
+        long ts = record.timestamp();
+        long hour = LocalWindows.hourStart(ts);
+        if (partials.handedOver(hour)) {
+            // The key says all there is to count; the value stays empty.
+            context.forward(new Record<>(key, null, ts, Gate.source(context)));
+            return;
+        }
+        partials.add(hour, key, 1, 0);
+        if (handOver(hour)) {
+            context.forward(new Record<>(WindowAggregator.WATERMARK_KEY, null, ts, Gate.source(context)));
+        }
+    }
+
+    /** The count of an accepted record: a partial's, or one for an event sent on alone. */
+    static long count(SpecificRecord accepted) {
+        return accepted instanceof FlowDelta d ? d.getEntries() : 1L;
+    }
+
+    private boolean handOver(long before) {
+        List<HourlyPartials.Partial> due = partials.handOver(before);
+        if (due == null) {
+            return false;
+        }
+        Headers source = Gate.source(context);
+        for (HourlyPartials.Partial p : due) {
+            context.forward(new Record<>(p.key(), new FlowDelta(p.counts().first(), 0L, null), p.timestamp(), source));
+        }
+        return true;
     }
 
     private static String region(String r) {

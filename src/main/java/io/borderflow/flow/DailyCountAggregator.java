@@ -18,7 +18,7 @@ final class DailyCountAggregator extends WindowAggregator<Long> {
 
     @Override
     protected long first(Long value) {
-        return 1;
+        return value == null ? 1 : value;
     }
 
     @Override

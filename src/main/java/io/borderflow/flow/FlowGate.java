@@ -10,6 +10,8 @@ import io.borderflow.deadletter.BadInputException;
 import io.borderflow.deadletter.InputCheck;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
@@ -22,6 +24,7 @@ import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.kstream.Windowed;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
@@ -44,22 +47,25 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * Partial counts live in a state store, so they commit with the input offsets (exactly-once).
  */
 final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord> {
-    static final String DEDUPE_STORE = "flow-dedupe";
+    /**
+     * Event ids seen, keyed by a 16-byte digest of the id (v1, {@code flow-dedupe}, held the id itself: 2-3 times
+     * the bytes on disk). A new name, so a new changelog: the key formats never meet.
+     */
+    static final String DEDUPE_STORE = "flow-dedupe-v2";
     static final String PARTIALS_STORE = "flow-partials";
     static final String UNKNOWN_REGION = "unknown";
     static final String NATIONAL_KEY = "NATIONAL:KZ";
-    private static final Bytes HANDED_OVER = Bytes.wrap(new byte[] {(byte) 0xFF});
 
     private final Duration dedupeHorizon;
     private final String checkpointStore;
     private ProcessorContext<String, SpecificRecord> context;
     private FlowMetrics metrics;
-    private WindowStore<String, Long> seen;
-    private KeyValueStore<Bytes, byte[]> partials;
+    private WindowStore<Bytes, Long> seen;
+    private RecentIds recent;
+    private final MessageDigest md5 = md5();
+    private HourlyPartials partials;
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
     private final InputCheck check;
-    /** Hours before this (epoch ms) have been handed over. */
-    private long handedOver = Long.MIN_VALUE;
 
     FlowGate(Duration dedupeHorizon, String checkpointStore, ZoneId zone) {
         this.dedupeHorizon = dedupeHorizon;
@@ -72,10 +78,16 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         this.context = context;
         this.metrics = new FlowMetrics(context);
         this.seen = context.getStateStore(DEDUPE_STORE);
-        this.partials = context.getStateStore(PARTIALS_STORE);
+        this.recent = new RecentIds(2 * dedupeHorizon.toMillis());
+        // The filter mirrors the store, which after a restart or a restore is the truth.
+        try (KeyValueIterator<Windowed<Bytes>, Long> all = seen.all()) {
+            while (all.hasNext()) {
+                KeyValue<Windowed<Bytes>, Long> kv = all.next();
+                recent.add(fingerprint(kv.key.key().get()), kv.key.window().start());
+            }
+        }
+        this.partials = new HourlyPartials(context.getStateStore(PARTIALS_STORE));
         this.checkpoints = context.getStateStore(checkpointStore);
-        byte[] saved = partials.get(HANDED_OVER);
-        handedOver = saved == null ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
     }
 
     @Override
@@ -94,16 +106,26 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             return;
         }
         long ts = record.timestamp();
-        // The long overload: the Instant one formats an error-message prefix on every call (a profile showed it).
-        try (WindowStoreIterator<Long> earlier = seen.fetch(c.getEventId(),
-                ts - dedupeHorizon.toMillis(), ts + dedupeHorizon.toMillis())) {
-            if (earlier.hasNext()) {
-                Gate.forwardDeadLetter(context, record, "DUPLICATE",
-                        "eventId seen before at " + Instant.ofEpochMilli(earlier.next().value) + "; counted once", metrics);
-                return;
+        long from = ts - dedupeHorizon.toMillis();
+        long to = ts + dedupeHorizon.toMillis();
+        byte[] digest = md5.digest(c.getEventId().getBytes(StandardCharsets.UTF_8));
+        long fingerprint = fingerprint(digest);
+        Bytes id = Bytes.wrap(digest);
+        // Almost every crossing is new, and the in-memory fingerprints say so without a RocksDB range scan;
+        // a fingerprint match (a duplicate, or rarely a collision) is settled by the store.
+        if (from < recent.floor() || recent.mayContain(fingerprint, from, to)) {
+            // The long overload: the Instant one formats an error-message prefix on every call (a profile showed it).
+            try (WindowStoreIterator<Long> earlier = seen.fetch(id, from, to)) {
+                if (earlier.hasNext()) {
+                    Gate.forwardDeadLetter(context, record, "DUPLICATE",
+                            "eventId seen before at " + Instant.ofEpochMilli(earlier.next().value) + "; counted once",
+                            metrics);
+                    return;
+                }
             }
         }
-        seen.put(c.getEventId(), ts, ts);
+        seen.put(id, ts, ts);
+        recent.add(fingerprint, ts);
 
         ValueAndTimestamp<Checkpoint> known = checkpoints.get(c.getCheckpoint());
         String region;
@@ -121,7 +143,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         String[] keys = {"CHECKPOINT:" + c.getCheckpoint(), "REGION:" + region, "CITIZENSHIP:" + c.getCitizenship(),
                 NATIONAL_KEY};
         long hour = LocalWindows.hourStart(ts);
-        if (hour < handedOver) {
+        if (partials.handedOver(hour)) {
             Crossing enriched = region.equals(c.getRegion()) ? c : Crossing.newBuilder(c).setRegion(region).build();
             Headers source = Gate.source(context);
             boolean entry = enriched.getDirection() == Direction.ENTRY;
@@ -130,11 +152,9 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             }
             return;
         }
+        int exit = c.getDirection() == Direction.ENTRY ? 0 : 1;
         for (String key : keys) {
-            Bytes k = partialKey(hour, key);
-            WindowCounts now = WindowCounts.of(partials.get(k));
-            partials.put(k, (now == null ? WindowCounts.ZERO : now)
-                    .add(c.getDirection() == Direction.ENTRY ? 0 : 1).bytes());
+            partials.add(hour, key, 1 - exit, exit);
         }
         if (handOver(hour)) {
             // Tell the aggregator how far this partition has got, not just up to the hour handed over.
@@ -144,37 +164,28 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
 
     /** Sends on the partial counts of every hour before {@code before}; false if there was nothing new. */
     private boolean handOver(long before) {
-        if (before <= handedOver) {
+        List<HourlyPartials.Partial> due = partials.handOver(before);
+        if (due == null) {
             return false;
         }
-        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = partials.range(partialKey(0, ""), partialKey(before, ""))) {
-            while (it.hasNext()) {
-                KeyValue<Bytes, byte[]> kv = it.next();
-                if (!kv.key.equals(HANDED_OVER)) {
-                    due.add(kv);
-                }
-            }
-        }
         Headers source = Gate.source(context);
-        for (KeyValue<Bytes, byte[]> kv : due) {
-            ByteBuffer b = ByteBuffer.wrap(kv.key.get());
-            long hour = b.getLong();
-            byte[] key = new byte[b.remaining()];
-            b.get(key);
-            WindowCounts counts = WindowCounts.of(kv.value);
-            // Stamped at the hour's last millisecond: the hour and the local day it falls in.
-            context.forward(new Record<>(new String(key, StandardCharsets.UTF_8),
-                    new FlowDelta(counts.first(), counts.second(), null), hour + LocalWindows.HOUR_MS - 1, source));
-            partials.delete(kv.key);
+        for (HourlyPartials.Partial p : due) {
+            context.forward(new Record<>(p.key(), new FlowDelta(p.counts().first(), p.counts().second(), null),
+                    p.timestamp(), source));
         }
-        handedOver = before == Long.MAX_VALUE ? handedOver : before;
-        partials.put(HANDED_OVER, ByteBuffer.allocate(8).putLong(handedOver).array());
         return true;
     }
 
-    private static Bytes partialKey(long hour, String key) {
-        byte[] k = key.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(Math.max(0, hour)).put(k).array());
+    private static long fingerprint(byte[] digest) {
+        return ByteBuffer.wrap(digest).getLong();
+    }
+
+    private static MessageDigest md5() {
+        try {
+            // Not for security: a well-spread 128-bit key for an id of any length; every JDK has MD5.
+            return MessageDigest.getInstance("MD5");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

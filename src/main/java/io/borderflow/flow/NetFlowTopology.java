@@ -43,7 +43,7 @@ import org.apache.kafka.common.utils.Utils;
  *   (checkpoints table)  └─ repartition "flow-by-dimension" ─ flow-aggregate ─ net flows (final, live,
  *                                                                            corrections), late events,
  *                                                                            present stock
- * iin, registrations ─ count-gate ─ repartition "count-by-key" ─ count-aggregate ─ daily counts
+ * iin, registrations ─ count-gate (hourly partials) ─ repartition "count-by-key" ─ count-aggregate ─ daily counts
  * </pre>
  */
 public final class NetFlowTopology {
@@ -92,7 +92,7 @@ public final class NetFlowTopology {
         builder.addStateStore(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(FlowGate.DEDUPE_STORE, settings.dedupeHorizon().multipliedBy(2),
                         java.time.Duration.ofMillis(1), false),
-                Serdes.String(), Serdes.Long())
+                Serdes.Bytes(), Serdes.Long())
                 // A window store's changelog is deleted by retention measured on record timestamps:
                 // replayed 2022 event times would be deleted on arrival (and with them the producer
                 // state Kafka keeps for exactly-once). The store itself still expires by stream time.
@@ -104,6 +104,8 @@ public final class NetFlowTopology {
                 Stores.persistentKeyValueStore(NetFlowAggregator.PRESENT_STORE), Serdes.String(), Serdes.Long())
                 .withCachingEnabled());
         addWindowStores(builder, DailyCountAggregator.STORE_PREFIX);
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CountGate.PARTIALS_STORE),
+                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
 
         Map<String, KStream<String, SpecificRecord>> gated = crossings
                 .process(() -> new FlowGate(settings.dedupeHorizon(), CHECKPOINTS_STORE, settings.zone()), Named.as("flow-gate"),
@@ -129,14 +131,14 @@ public final class NetFlowTopology {
 
         KStream<byte[], byte[]> counted = iin.merge(registrations, Named.as("count-inputs"));
         Map<String, KStream<String, SpecificRecord>> countGated = counted
-                .process(() -> new CountGate(settings.zone()), Named.as("count-gate"))
+                .process(() -> new CountGate(settings.zone()), Named.as("count-gate"), CountGate.PARTIALS_STORE)
                 .split(Named.as("count-gate-"))
                 .branch((k, v) -> v instanceof DeadLetter, Branched.as("rejected"))
                 .defaultBranch(Branched.as("accepted"));
         countGated.get("count-gate-rejected").to(NetFlowTopology::problemTopic,
                 Produced.with(Serdes.String(), AnyRecordSerializer.serde()).withName("count-rejected-sink"));
         countGated.get("count-gate-accepted")
-                .mapValues(v -> 1L, Named.as("count-as-one"))
+                .mapValues(CountGate::count, Named.as("count-as-number"))
                 .repartition(Repartitioned.<String, Long>as("count-by-key")
                         .withKeySerde(Serdes.String()).withValueSerde(Serdes.Long())
                         .withStreamPartitioner(new WatermarkBroadcast<>()))

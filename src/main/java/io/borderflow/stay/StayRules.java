@@ -97,7 +97,7 @@ public final class StayRules {
 
     /** Like {@link #versionFor} but a missing version is an error that says what to do. */
     public RuleVersion requireVersionFor(LocalDate entry, String what) {
-        return versionFor(entry).orElseThrow(() -> new NoRuleInForceException("no " + family.id()
+        return versionFor(entry).orElseThrow(() -> new NoRuleInForceException(() -> "no " + family.id()
                 + " rule governs " + what + " " + entry + ": " + family.versions().get(0).id() + " applies from "
                 + family.inForceFrom(family.versions().get(0), effectiveDate).map(LocalDate::toString).orElse("?")
                 + " (force a rule version for a what-if)"));

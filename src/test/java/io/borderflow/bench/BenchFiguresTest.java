@@ -128,12 +128,14 @@ class BenchFiguresTest {
     void stateSizeCountsRocksDbFilesPerStoreOverTasks() throws Exception {
         write("app/0_0/rocksdb/stay-travellers/000001.sst", 10);
         write("app/0_1/rocksdb/stay-travellers/000002.sst", 5);
-        write("app/0_0/rocksdb/flow-dedupe/flow-dedupe.1700000000000/000003.sst", 7);
+        // Kafka Streams keeps a segmented (window) store's segments beside rocksdb/, not in it.
+        write("app/0_0/flow-dedupe/flow-dedupe.1700000000000/000003.sst", 7);
         write("app/0_0/.checkpoint", 3);
+        write("app/global/rocksdb/checkpoints-store/000004.sst", 2);
         StateSize size = StateSize.of(dir);
-        assertEquals(25, size.totalBytes());
-        assertEquals(22, size.rocksDbBytes());
-        assertEquals(Map.of("stay-travellers", 15L, "flow-dedupe", 7L), size.storeBytes());
+        assertEquals(27, size.totalBytes());
+        assertEquals(24, size.rocksDbBytes());
+        assertEquals(Map.of("stay-travellers", 15L, "flow-dedupe", 7L, "checkpoints-store", 2L), size.storeBytes());
         assertEquals(0, StateSize.of(dir.resolve("missing")).totalBytes());
     }
 

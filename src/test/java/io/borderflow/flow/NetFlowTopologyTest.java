@@ -269,4 +269,21 @@ class NetFlowTopologyTest {
         assertEquals(3, counts.get(0).getCount());
         assertEquals(java.time.LocalDate.of(2022, 9, 23), counts.get(0).getDay());
     }
+
+    @Test
+    void countsSentOnPerHourStillAddUpWhenAnEventComesAfterItsHourWentOn() {
+        // 10:00, 11:00, 11:30, then 10:30 (its hour already handed over by the 11:00 event), then 14:00
+        String[] times = {"10:00", "11:00", "11:30", "10:30", "14:00"};
+        for (int i = 0; i < times.length; i++) {
+            IinApplication a = new IinApplication("iin-" + i, "t" + i, "RU", "Almaty", IinStage.APPLIED,
+                    OffsetDateTime.parse("2022-09-23T" + times[i] + ":00+06:00").toInstant());
+            iins.pipeInput(new TestRecord<>(a.getTravellerId().getBytes(StandardCharsets.UTF_8),
+                    AvroSerde.of(IinApplication.class).encode(a), a.getTime()));
+        }
+        end("2022-09-23T14:00:00+06:00");
+        List<DailyCount> counts = daily.readValuesToList();
+        assertEquals(1, counts.size(), counts.toString());
+        assertEquals(5, counts.get(0).getCount());
+        assertTrue(counts.get(0).getFinal$());
+    }
 }

@@ -1,0 +1,86 @@
+package io.borderflow.flow;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Counts of one gate task per hour and key, kept until the hour is handed over to the aggregation stage as one
+ * record per key: a few records an hour cross the repartition topic instead of one (or four) per input event.
+ * The counts live in a (cached) state store, so they commit with the input offsets: exactly-once. Which hours
+ * have been handed over is stored with them.
+ */
+final class HourlyPartials {
+    /** Sorts after every hour key. */
+    private static final Bytes HANDED_OVER = Bytes.wrap(new byte[] {(byte) 0xFF});
+
+    /** One key's counts of one hour, stamped at the hour's last millisecond (the hour and the local day it is in). */
+    record Partial(String key, long hourStart, WindowCounts counts) {
+        long timestamp() {
+            return hourStart + LocalWindows.HOUR_MS - 1;
+        }
+    }
+
+    private final KeyValueStore<Bytes, byte[]> store;
+    /** Hours before this (epoch ms) have been handed over. */
+    private long handedOver;
+
+    HourlyPartials(KeyValueStore<Bytes, byte[]> store) {
+        this.store = store;
+        byte[] saved = store.get(HANDED_OVER);
+        this.handedOver = saved == null ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
+    }
+
+    /** Whether the hour starting at {@code hourStart} has already gone on: its records must go on whole. */
+    boolean handedOver(long hourStart) {
+        return hourStart < handedOver;
+    }
+
+    void add(long hourStart, String key, long first, long second) {
+        Bytes k = key(hourStart, key);
+        WindowCounts now = WindowCounts.of(store.get(k));
+        store.put(k, (now == null ? WindowCounts.ZERO : now).plus(new WindowCounts(first, second, 0)).bytes());
+    }
+
+    /**
+     * Removes and returns the counts of every hour before {@code before} ({@link Long#MAX_VALUE}: every hour, the
+     * input ended); null if that moves nothing on (the hours before it were handed over already).
+     */
+    List<Partial> handOver(long before) {
+        if (before <= handedOver) {
+            return null;
+        }
+        List<Partial> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(key(0, ""), key(before, ""))) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                if (kv.key.equals(HANDED_OVER)) {
+                    continue;
+                }
+                ByteBuffer b = ByteBuffer.wrap(kv.key.get());
+                long hour = b.getLong();
+                byte[] name = new byte[b.remaining()];
+                b.get(name);
+                due.add(new Partial(new String(name, StandardCharsets.UTF_8), hour, WindowCounts.of(kv.value)));
+            }
+        }
+        for (Partial p : due) {
+            store.delete(key(p.hourStart(), p.key()));
+        }
+        // The end of input hands everything over but leaves the hour mark where it was: a later record of an
+        // open hour is still counted the cheap way.
+        handedOver = before == Long.MAX_VALUE ? handedOver : before;
+        store.put(HANDED_OVER, ByteBuffer.allocate(8).putLong(handedOver).array());
+        return due;
+    }
+
+    private static Bytes key(long hour, String key) {
+        byte[] k = key.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(Math.max(0, hour)).put(k).array());
+    }
+}
