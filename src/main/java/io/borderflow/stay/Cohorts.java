@@ -3,6 +3,7 @@ package io.borderflow.stay;
 import io.borderflow.avro.ArrivalCohort;
 import io.borderflow.stay.StayCounters.Counter;
 import io.borderflow.stay.TravellerState.Visit;
+import java.nio.ByteBuffer;
 import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.Instant;
@@ -12,6 +13,7 @@ import java.util.Locale;
 import java.util.function.ObjLongConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
@@ -62,13 +64,70 @@ final class Cohorts {
     private final KeyValueStore<String, byte[]> travellers;
     private final KeyValueStore<Bytes, byte[]> due;
     private final ObjLongConsumer<Counter> counter;
+    /** Deltas not yet sent on, summed per cohort key; null: each delta goes on at once. */
+    private final KeyValueStore<String, byte[]> pending;
+    private final long handoverMs;
+    /** Stream time divided by the hand-over interval at the last hand-over. */
+    private long handedOverPeriod = Long.MIN_VALUE;
 
     Cohorts(ProcessorContext<String, SpecificRecord> context, KeyValueStore<String, byte[]> travellers,
-            KeyValueStore<Bytes, byte[]> due, ObjLongConsumer<Counter> counter) {
+            KeyValueStore<Bytes, byte[]> due, ObjLongConsumer<Counter> counter, KeyValueStore<String, byte[]> pending,
+            java.time.Duration handover) {
         this.context = context;
         this.travellers = travellers;
         this.due = due;
         this.counter = counter;
+        this.handoverMs = handover.toMillis();
+        this.pending = handoverMs > 0 ? pending : null;
+    }
+
+    // ---- hand-over of summed deltas ------------------------------------------------------------
+
+    /** At stream time: sends on what was summed, once per hand-over interval. */
+    void tick(long streamTime) {
+        if (pending == null) {
+            return;
+        }
+        long period = Math.floorDiv(streamTime, handoverMs);
+        if (period > handedOverPeriod) {
+            handOver();
+            handedOverPeriod = period;
+        }
+    }
+
+    /** Sends on every summed delta now (the end of input, or an interval passed), one record per cohort. */
+    void handOver() {
+        if (pending == null) {
+            return;
+        }
+        List<KeyValue<String, byte[]>> all = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = pending.all()) {
+            it.forEachRemaining(all::add);
+        }
+        for (KeyValue<String, byte[]> kv : all) {
+            ByteBuffer b = ByteBuffer.wrap(kv.value);
+            long[] d = new long[FIELDS];
+            for (int i = 0; i < FIELDS; i++) {
+                d[i] = b.getLong();
+            }
+            long time = b.getLong();
+            int bar = kv.key.indexOf('|');
+            LocalDate week = LocalDate.parse(kv.key.substring(0, bar));
+            String citizenship = kv.key.substring(bar + 1);
+            context.forward(new Record<>(kv.key, row(week, citizenship, d, Instant.ofEpochMilli(time)), time));
+            pending.delete(kv.key);
+        }
+    }
+
+    private void addPending(String key, long[] d, long timestamp) {
+        byte[] old = pending.get(key);
+        ByteBuffer b = ByteBuffer.allocate((FIELDS + 1) * Long.BYTES);
+        ByteBuffer o = old == null ? null : ByteBuffer.wrap(old);
+        for (int i = 0; i < FIELDS; i++) {
+            b.putLong(d[i] + (o == null ? 0 : o.getLong()));
+        }
+        b.putLong(o == null ? timestamp : Math.max(timestamp, o.getLong()));
+        pending.put(key, b.array());
     }
 
     // ---- hooks of the stay-track processor ------------------------------------------------------
@@ -240,8 +299,12 @@ final class Cohorts {
 
     private void emit(TravellerState st, long[] d, long timestamp) {
         LocalDate week = week(st.cohortEntry);
-        context.forward(new Record<>(key(week, st.cohortCitizenship),
-                row(week, st.cohortCitizenship, d, Instant.ofEpochMilli(timestamp)), timestamp));
+        String key = key(week, st.cohortCitizenship);
+        if (pending != null) {
+            addPending(key, d, timestamp);
+            return;
+        }
+        context.forward(new Record<>(key, row(week, st.cohortCitizenship, d, Instant.ofEpochMilli(timestamp)), timestamp));
     }
 
     // ---- rows ----------------------------------------------------------------------------------

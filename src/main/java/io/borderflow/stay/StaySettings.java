@@ -2,6 +2,7 @@ package io.borderflow.stay;
 
 import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.ConfigException;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
@@ -22,9 +23,11 @@ import java.util.Set;
  * @param effectiveDate  the date of the 2023 change
  * @param warningDays    WARNING when present with at most this many days remaining
  * @param dataStart      first day of the data for the exit-without-entry rule; null: the first day this task saw
+ * @param cohortHandover how long (stream time) cohort deltas are summed in the task before they go on; zero: each
+ *                       on its own
  */
 record StaySettings(ZoneId zone, Set<String> eaeu, Set<String> nationals, RuleVersion forced, LocalDate effectiveDate,
-                    int warningDays, LocalDate dataStart) {
+                    int warningDays, LocalDate dataStart, Duration cohortHandover) {
 
     static StaySettings from(BorderflowConfig config) {
         Set<String> eaeu = codes(config.get(StayTopology.EAEU).orElse("RU,BY,AM,KG"));
@@ -50,7 +53,18 @@ record StaySettings(ZoneId zone, Set<String> eaeu, Set<String> nationals, RuleVe
             throw new ConfigException(StayTopology.WARNING_DAYS + " must be between 0 and 90, got " + warning);
         }
         LocalDate dataStart = date(config, StayTopology.DATA_START, null);
-        return new StaySettings(config.zone(), eaeu, nationals, forced, effective, warning, dataStart);
+        String h = config.get(StayTopology.COHORT_HANDOVER).orElse("PT1H").strip();
+        Duration handover;
+        try {
+            handover = Duration.parse(h);
+        } catch (DateTimeParseException e) {
+            throw new ConfigException(StayTopology.COHORT_HANDOVER + " must be an ISO-8601 duration such as PT1H, got '"
+                    + h + "'");
+        }
+        if (handover.isNegative() || handover.compareTo(Duration.ofDays(1)) > 0) {
+            throw new ConfigException(StayTopology.COHORT_HANDOVER + " must be between PT0S and P1D, got " + h);
+        }
+        return new StaySettings(config.zone(), eaeu, nationals, forced, effective, warning, dataStart, handover);
     }
 
     private static LocalDate date(BorderflowConfig config, String key, LocalDate fallback) {

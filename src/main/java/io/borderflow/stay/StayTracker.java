@@ -96,7 +96,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         this.metrics = new StayMetrics(context, context.getStateStore(StayMetrics.COUNTS_STORE));
         this.travellers = metrics.watch(context.getStateStore(StayTopology.TRAVELLERS_STORE));
         this.deadlines = context.getStateStore(StayTopology.DEADLINES_STORE);
-        this.cohorts = new Cohorts(context, travellers, context.getStateStore(StayTopology.COHORT_DUE_STORE), this::add);
+        this.cohorts = new Cohorts(context, travellers, context.getStateStore(StayTopology.COHORT_DUE_STORE), this::add,
+                context.getStateStore(StayTopology.COHORT_PENDING_STORE), settings.cohortHandover());
         byte[] start = deadlines.get(DATA_START_KEY);
         if (start != null && start.length == 8) {
             dataStartDay = ByteBuffer.wrap(start).getLong();
@@ -140,8 +141,12 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (Watermarks.value(record.headers()) != null) {
+        String wm = Watermarks.value(record.headers());
+        if (wm != null) {
             inc(Counter.WATERMARKS);
+            if (Watermarks.isEnd(wm)) {
+                cohorts.handOver();
+            }
             return;
         }
         String topic = context.recordMetadata().map(RecordMetadata::topic).orElse("");
@@ -778,12 +783,12 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private void punctuate(long streamTime) {
         metrics.eventTime(streamTime);
         long today = localDay(streamTime);
-        if (lastSweepDay != NONE && today <= lastSweepDay) {
-            return;
+        if (lastSweepDay == NONE || today > lastSweepDay) {
+            lastSweepDay = today;
+            sweep(today, streamTime);
+            cohorts.sweep(today, streamTime);
         }
-        lastSweepDay = today;
-        sweep(today, streamTime);
-        cohorts.sweep(today, streamTime);
+        cohorts.tick(streamTime);
     }
 
     /**

@@ -225,7 +225,8 @@ class StayTopologyTest {
                 .filter(n -> n.name().equals(StayTopology.PROCESSOR)).map(n -> (TopologyDescription.Processor) n)
                 .findFirst().orElseThrow();
         assertEquals(java.util.Set.of(StayTopology.TRAVELLERS_STORE, StayTopology.DEADLINES_STORE,
-                StayMetrics.COUNTS_STORE, StayTopology.COHORT_DUE_STORE), track.stores());
+                StayMetrics.COUNTS_STORE, StayTopology.COHORT_DUE_STORE, StayTopology.COHORT_PENDING_STORE),
+                track.stores());
         TopologyDescription.Processor aggregate = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .filter(n -> n.name().equals(StayTopology.COHORT_AGGREGATE)).map(n -> (TopologyDescription.Processor) n)
                 .findFirst().orElseThrow();
@@ -871,4 +872,15 @@ class StayTopologyTest {
         return t;
     }
 
+
+    @Test
+    void theCohortHandoverIsADurationOfAtMostADay() {
+        assertEquals(java.time.Duration.ofHours(1), StaySettings.from(BorderflowConfig.defaults()).cohortHandover());
+        for (String bad : List.of("hourly", "P2D", "-PT1H")) {
+            io.borderflow.config.ConfigException e = org.junit.jupiter.api.Assertions.assertThrows(
+                    io.borderflow.config.ConfigException.class, () -> StaySettings.from(
+                            BorderflowConfig.defaults().with(Map.of(StayTopology.COHORT_HANDOVER, bad))));
+            assertTrue(e.getMessage().startsWith(StayTopology.COHORT_HANDOVER + " must be"), e.getMessage());
+        }
+    }
 }
