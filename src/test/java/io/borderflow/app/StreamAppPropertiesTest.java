@@ -1,0 +1,41 @@
+package io.borderflow.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.borderflow.config.BorderflowConfig;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.streams.StreamsConfig;
+import org.junit.jupiter.api.Test;
+import org.rocksdb.CompressionType;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+
+class StreamAppPropertiesTest {
+    private static Properties props(Map<String, String> overrides) {
+        return StreamApp.properties(BorderflowConfig.defaults().with(overrides), "127.0.0.1:9092", Path.of("state"));
+    }
+
+    @Test
+    void tasksKeepKafkasWaitForEmptyPartitionsSoATravellersRecordsMeetInTimeOrder() {
+        // -1 let IIN applications and host notifications overtake the entries they belong to (see StreamApp).
+        assertNull(props(Map.of()).get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG));
+        assertEquals("-1", props(Map.of("streams.max.task.idle.ms", "-1")).get(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG),
+                "an operator may still choose it");
+    }
+
+    @Test
+    void stateStoresAreCompressedUnlessTheOperatorSetsRocksDbOptions() {
+        assertEquals(CompressedRocksDb.class.getName(), props(Map.of()).get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
+        assertEquals("com.example.Mine", props(Map.of("streams.rocksdb.config.setter", "com.example.Mine"))
+                .get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
+        RocksDB.loadLibrary();
+        try (Options options = new Options()) {
+            new CompressedRocksDb().setConfig("stay-travellers", options, Map.of());
+            assertEquals(CompressionType.LZ4_COMPRESSION, options.compressionType());
+            assertEquals(CompressionType.ZSTD_COMPRESSION, options.bottommostCompressionType());
+        }
+    }
+}
