@@ -2,8 +2,6 @@ package io.borderflow.flow;
 
 import io.borderflow.avro.FlowDelta;
 import io.borderflow.config.Watermarks;
-import java.util.List;
-import org.apache.kafka.common.header.Headers;
 
 import io.borderflow.avro.IinApplication;
 import io.borderflow.avro.Registration;
@@ -83,15 +81,7 @@ final class CountGate implements Processor<byte[], byte[], String, SpecificRecor
     }
 
     private boolean handOver(long before) {
-        List<HourlyPartials.Partial> due = partials.handOver(before);
-        if (due == null) {
-            return false;
-        }
-        Headers source = Gate.source(context);
-        for (HourlyPartials.Partial p : due) {
-            context.forward(new Record<>(p.key(), new FlowDelta(p.counts().first(), 0L, null), p.timestamp(), source));
-        }
-        return true;
+        return partials.handOverTo(context, before, Gate.source(context));
     }
 
     private static String region(String r) {

@@ -15,8 +15,6 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
@@ -164,16 +162,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
 
     /** Sends on the partial counts of every hour before {@code before}; false if there was nothing new. */
     private boolean handOver(long before) {
-        List<HourlyPartials.Partial> due = partials.handOver(before);
-        if (due == null) {
-            return false;
-        }
-        Headers source = Gate.source(context);
-        for (HourlyPartials.Partial p : due) {
-            context.forward(new Record<>(p.key(), new FlowDelta(p.counts().first(), p.counts().second(), null),
-                    p.timestamp(), source));
-        }
-        return true;
+        return partials.handOverTo(context, before, Gate.source(context));
     }
 
     private static long fingerprint(byte[] digest) {

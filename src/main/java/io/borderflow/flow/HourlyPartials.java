@@ -1,11 +1,15 @@
 package io.borderflow.flow;
 
+import io.borderflow.avro.FlowDelta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -82,5 +86,21 @@ final class HourlyPartials {
     private static Bytes key(long hour, String key) {
         byte[] k = key.getBytes(StandardCharsets.UTF_8);
         return Bytes.wrap(ByteBuffer.allocate(8 + k.length).putLong(Math.max(0, hour)).put(k).array());
+    }
+
+    /**
+     * Hands over every hour before {@code before} to the aggregation stage: one {@link FlowDelta} per key and
+     * hour, stamped at the hour's last millisecond, with the given source headers; false if nothing moved on.
+     */
+    boolean handOverTo(ProcessorContext<String, ? super FlowDelta> context, long before, Headers source) {
+        List<Partial> due = handOver(before);
+        if (due == null) {
+            return false;
+        }
+        for (Partial p : due) {
+            context.forward(new Record<>(p.key(), new FlowDelta(p.counts().first(), p.counts().second(), null),
+                    p.timestamp(), source));
+        }
+        return true;
     }
 }
