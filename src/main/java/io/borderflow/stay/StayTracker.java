@@ -21,7 +21,6 @@ import io.borderflow.stay.TravellerState.Permit;
 import io.borderflow.stay.TravellerState.Visit;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.zone.ZoneRules;
@@ -35,7 +34,6 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -74,6 +72,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private KeyValueStore<String, byte[]> travellers;
     private KeyValueStore<Bytes, byte[]> deadlines;
     private long lastSweepDay = NONE;
+    private long clock = Long.MIN_VALUE;
     private long dataStartDay = NONE;
     private StayMetrics metrics;
     private Cohorts cohorts;
@@ -109,8 +108,6 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                     Map.of("task-id", task)), new CumulativeCount());
             sensors.put(c, s);
         }
-        // Stream time moves with records and watermarks; the sweep runs once per new local day.
-        context.schedule(Duration.ofMinutes(1), PunctuationType.STREAM_TIME, this::punctuate);
     }
 
     @Override
@@ -141,6 +138,11 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        handle(record);
+        advanceClock(record.timestamp());
+    }
+
+    private void handle(Record<byte[], byte[]> record) {
         String wm = Watermarks.value(record.headers());
         if (wm != null) {
             inc(Counter.WATERMARKS);
@@ -780,15 +782,30 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         return new String(k, 4, k.length - 4, StandardCharsets.UTF_8);
     }
 
-    private void punctuate(long streamTime) {
-        metrics.eventTime(streamTime);
-        long today = localDay(streamTime);
+    /**
+     * The task's stream time, kept here rather than read in a stream-time punctuator: a punctuator due every few
+     * records makes Kafka Streams halve its records-per-task batch each time (StreamThread.runOnce) and check every
+     * task of the thread between records, which cost more than the stay rules themselves. Kept the same way as
+     * stream time (the highest timestamp of the records and watermarks of the task's inputs) and acted on where the
+     * punctuator ran, after the record that moved it: the sweep of a day runs at its first stream time.
+     */
+    private void advanceClock(long timestamp) {
+        if (timestamp <= clock) {
+            return;
+        }
+        boolean newMinute = clock == Long.MIN_VALUE || Math.floorDiv(timestamp, MINUTE_MS) > Math.floorDiv(clock, MINUTE_MS);
+        clock = timestamp;
+        if (!newMinute) {
+            return;
+        }
+        metrics.eventTime(timestamp);
+        long today = localDay(timestamp);
         if (lastSweepDay == NONE || today > lastSweepDay) {
             lastSweepDay = today;
-            sweep(today, streamTime);
-            cohorts.sweep(today, streamTime);
+            sweep(today, timestamp);
+            cohorts.sweep(today, timestamp);
         }
-        cohorts.tick(streamTime);
+        cohorts.tick(timestamp);
     }
 
     /**
