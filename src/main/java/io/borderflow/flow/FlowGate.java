@@ -53,6 +53,8 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     static final String PARTIALS_STORE = "flow-partials";
     static final String UNKNOWN_REGION = "unknown";
     static final String NATIONAL_KEY = "NATIONAL:KZ";
+    /** Between the parts of a partial count's key ({@link #partialKey}). */
+    private static final String SEPARATOR = "\u0000";
 
     private final Duration dedupeHorizon;
     private final String checkpointStore;
@@ -138,10 +140,9 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         // An unknown checkpoint code comes from the input, not the reference data: no label of its own.
         BorderMetrics.global().crossing(c.getDirection().name(),
                 known != null && known.value() != null ? c.getCheckpoint() : UNKNOWN_REGION);
-        String[] keys = {"CHECKPOINT:" + c.getCheckpoint(), "REGION:" + region, "CITIZENSHIP:" + c.getCitizenship(),
-                NATIONAL_KEY};
         long hour = LocalWindows.hourStart(ts);
         if (partials.handedOver(hour)) {
+            String[] keys = keys(c.getCheckpoint(), region, c.getCitizenship());
             Crossing enriched = region.equals(c.getRegion()) ? c : Crossing.newBuilder(c).setRegion(region).build();
             Headers source = Gate.source(context);
             boolean entry = enriched.getDirection() == Direction.ENTRY;
@@ -151,9 +152,8 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
             return;
         }
         int exit = c.getDirection() == Direction.ENTRY ? 0 : 1;
-        for (String key : keys) {
-            partials.add(hour, key, 1 - exit, exit);
-        }
+        // One count per checkpoint, region and citizenship; the hand-over sums them into the four dimensions.
+        partials.add(hour, partialKey(c.getCheckpoint(), region, c.getCitizenship()), 1 - exit, exit);
         if (handOver(hour)) {
             // Tell the aggregator how far this partition has got, not just up to the hour handed over.
             context.forward(new Record<>(WindowAggregator.WATERMARK_KEY, null, ts, Gate.source(context)));
@@ -162,7 +162,37 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
 
     /** Sends on the partial counts of every hour before {@code before}; false if there was nothing new. */
     private boolean handOver(long before) {
-        return partials.handOverTo(context, before, Gate.source(context));
+        return partials.handOverTo(context, before, Gate.source(context), FlowGate::keys);
+    }
+
+    /** The four dimension keys a crossing counts under. */
+    private static String[] keys(String checkpoint, String region, String citizenship) {
+        return new String[] {"CHECKPOINT:" + checkpoint, "REGION:" + region, "CITIZENSHIP:" + citizenship, NATIONAL_KEY};
+    }
+
+    /**
+     * A partial count's key: {@code <checkpoint length> SEPARATOR checkpoint region SEPARATOR citizenship}. The
+     * length makes it unambiguous whatever the checkpoint code and the region name hold; a citizenship is letters.
+     */
+    static String partialKey(String checkpoint, String region, String citizenship) {
+        return checkpoint.length() + SEPARATOR + checkpoint + region + SEPARATOR + citizenship;
+    }
+
+    /** The dimension keys of a partial's key; a key of an earlier version (one dimension key) as it is. */
+    static String[] keys(String partialKey) {
+        int first = partialKey.indexOf(SEPARATOR);
+        int last = partialKey.lastIndexOf(SEPARATOR);
+        if (first <= 0 || last == first) {
+            return new String[] {partialKey};
+        }
+        int checkpointEnd;
+        try {
+            checkpointEnd = first + 1 + Integer.parseInt(partialKey.substring(0, first));
+        } catch (NumberFormatException e) {
+            return new String[] {partialKey};
+        }
+        return keys(partialKey.substring(first + 1, checkpointEnd), partialKey.substring(checkpointEnd, last),
+                partialKey.substring(last + 1));
     }
 
     private static long fingerprint(byte[] digest) {

@@ -5,6 +5,8 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.TreeMap;
+import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
@@ -60,7 +62,9 @@ final class HourlyPartials {
             return null;
         }
         List<Partial> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = store.range(key(0, ""), key(before, ""))) {
+        // From the first hour not handed over: the hours below are deleted, and a scan from the lowest key would walk
+        // their tombstones (ScanFloor), more with every hour of input.
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(key(handedOver, ""), key(before, ""))) {
             while (it.hasNext()) {
                 KeyValue<Bytes, byte[]> kv = it.next();
                 if (kv.key.equals(HANDED_OVER)) {
@@ -93,14 +97,31 @@ final class HourlyPartials {
      * hour, stamped at the hour's last millisecond, with the given source headers; false if nothing moved on.
      */
     boolean handOverTo(ProcessorContext<String, ? super FlowDelta> context, long before, Headers source) {
+        return handOverTo(context, before, source, key -> new String[] {key});
+    }
+
+    /**
+     * As {@link #handOverTo(ProcessorContext, long, Headers)}, each stored key counted under every key that
+     * {@code expand} gives for it: a gate can count one composite key per event and hand over the per-dimension
+     * sums. Records go on by hour, then key.
+     */
+    boolean handOverTo(ProcessorContext<String, ? super FlowDelta> context, long before, Headers source,
+                       Function<String, String[]> expand) {
         List<Partial> due = handOver(before);
         if (due == null) {
             return false;
         }
+        TreeMap<Long, TreeMap<String, long[]>> sums = new TreeMap<>();
         for (Partial p : due) {
-            context.forward(new Record<>(p.key(), new FlowDelta(p.counts().first(), p.counts().second(), null),
-                    p.timestamp(), source));
+            TreeMap<String, long[]> hour = sums.computeIfAbsent(p.hourStart(), h -> new TreeMap<>());
+            for (String key : expand.apply(p.key())) {
+                long[] sum = hour.computeIfAbsent(key, k -> new long[2]);
+                sum[0] += p.counts().first();
+                sum[1] += p.counts().second();
+            }
         }
+        sums.forEach((hourStart, keys) -> keys.forEach((key, sum) -> context.forward(new Record<>(key,
+                new FlowDelta(sum[0], sum[1], null), hourStart + LocalWindows.HOUR_MS - 1, source))));
         return true;
     }
 }

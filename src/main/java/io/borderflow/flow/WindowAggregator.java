@@ -1,6 +1,7 @@
 package io.borderflow.flow;
 
 import io.borderflow.config.Watermarks;
+import io.borderflow.state.ScanFloor;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -55,6 +56,11 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     /** How many input partitions the watermarks say there are: none of them may be left out. */
     private int declaredPartitions;
     private long lastCloseHour = Long.MIN_VALUE;
+    /** Where the scans for windows to close and to purge start, by window end: below are tombstones. */
+    private final ScanFloor openHours = new ScanFloor();
+    private final ScanFloor openDays = new ScanFloor();
+    private final ScanFloor closedHours = new ScanFloor();
+    private final ScanFloor closedDays = new ScanFloor();
 
     WindowAggregator(FlowSettings settings, String storePrefix, boolean hourly) {
         this.settings = settings;
@@ -151,6 +157,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         if (w.end() + grace.toMillis() > streamTime) {
             WindowCounts c = WindowCounts.of(open.get(k));
             open.put(k, (c == null ? delta : c.plus(delta)).bytes());
+            floor(false, w.size()).wrote(w.end());
             if (!settings.liveInterval().isZero()) {
                 dirty.add(k);
             }
@@ -161,6 +168,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         if (keep) {
             WindowCounts revised = (c == null ? delta : c.plus(delta)).revised();
             closed.put(k, revised.bytes());
+            floor(true, w.size()).wrote(w.end());
             context.forward(result(w, revised, true));
             if (w.size() == WindowKey.DAY) {
                 dayRestated(w, revised.revision());
@@ -308,18 +316,21 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     /** Moves every open window of this size ending at or before the boundary to the closed store. */
     private Set<Long> closeSize(char size, long boundary) {
         List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = open.range(WindowKey.lowest(size, 0),
+        ScanFloor floor = floor(false, size);
+        try (KeyValueIterator<Bytes, byte[]> it = open.range(WindowKey.lowest(size, floor.from(0)),
                 WindowKey.above(size, boundary))) {
             while (it.hasNext()) {
                 due.add(it.next());
             }
         }
+        floor.cleared(boundary);
         Set<Long> ends = new HashSet<>();
         for (KeyValue<Bytes, byte[]> kv : due) {
             WindowKey w = WindowKey.of(kv.key);
             WindowCounts c = WindowCounts.of(kv.value);
             context.forward(result(w, c, true));
             closed.put(kv.key, c.bytes());
+            floor(true, size).wrote(w.end());
             open.delete(kv.key);
             dirty.remove(kv.key);
             ends.add(w.end());
@@ -329,13 +340,22 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
 
     private void purge(char size, long before) {
         List<Bytes> old = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = closed.range(WindowKey.lowest(size, 0),
+        ScanFloor floor = floor(true, size);
+        try (KeyValueIterator<Bytes, byte[]> it = closed.range(WindowKey.lowest(size, floor.from(0)),
                 WindowKey.above(size, before))) {
             while (it.hasNext()) {
                 old.add(it.next().key);
             }
         }
+        floor.cleared(before);
         old.forEach(closed::delete);
+    }
+
+    private ScanFloor floor(boolean closedStore, char size) {
+        if (closedStore) {
+            return size == WindowKey.HOUR ? closedHours : closedDays;
+        }
+        return size == WindowKey.HOUR ? openHours : openDays;
     }
 
     /** Sum of the closed daily windows of a key whose ends fall in [fromEnd, toEnd]. */

@@ -1,6 +1,7 @@
 package io.borderflow.stay;
 
 import io.borderflow.avro.ArrivalCohort;
+import io.borderflow.state.ScanFloor;
 import io.borderflow.stay.StayCounters.Counter;
 import io.borderflow.stay.TravellerState.Visit;
 import java.nio.ByteBuffer;
@@ -47,7 +48,6 @@ final class Cohorts {
     /** An IIN application counts from the entry day to entry day + 30. */
     static final int IIN_DAYS = 30;
     private static final long NONE = TravellerState.NONE;
-    private static final Bytes LOWEST_DAY_KEY = Bytes.wrap(new byte[] {0, 0, 0, 0});
     private static final byte[] EMPTY = new byte[0];
 
     // Positions in a delta; the order of ArrivalCohort's count fields.
@@ -67,6 +67,8 @@ final class Cohorts {
     /** Deltas not yet sent on, summed per cohort key; null: each delta goes on at once. */
     private final KeyValueStore<String, byte[]> pending;
     private final long handoverMs;
+    /** Where the sweep's scan of the threshold index starts: the days below are swept (tombstones). */
+    private final ScanFloor dueFloor = new ScanFloor();
     /** Stream time divided by the hand-over interval at the last hand-over. */
     private long handedOverPeriod = Long.MIN_VALUE;
 
@@ -147,7 +149,7 @@ final class Cohorts {
                 st.cohortFlags = 0;
                 long[] d = new long[FIELDS];
                 d[ENTERED] = 1;
-                due.put(StayTracker.dayKey(day + THRESHOLDS[0] - 1, id), EMPTY);
+                due(day + THRESHOLDS[0] - 1, id);
                 counter.accept(Counter.COHORT_ARRIVALS, 1);
                 emit(st, d, timestamp);
             }
@@ -204,11 +206,13 @@ final class Cohorts {
      */
     void sweep(long today, long streamTime) {
         List<Bytes> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = due.range(LOWEST_DAY_KEY, StayTracker.dayKey(today, null))) {
+        try (KeyValueIterator<Bytes, byte[]> it = due.range(StayTracker.dayKey(dueFloor.from(StayTracker.LOWEST_DAY), null),
+                StayTracker.dayKey(today, null))) {
             while (it.hasNext()) {
                 keys.add(it.next().key);
             }
         }
+        dueFloor.cleared(today);
         long decided = 0;
         for (Bytes key : keys) {
             due.delete(key);
@@ -232,12 +236,17 @@ final class Cohorts {
             }
             setDecided(st, level);
             if (level < THRESHOLDS.length) {
-                due.put(StayTracker.dayKey(st.cohortEntry + THRESHOLDS[level] - 1, id), EMPTY);
+                due(st.cohortEntry + THRESHOLDS[level] - 1, id);
             }
             travellers.put(id, st.encode());
             emit(st, d, streamTime);
         }
         counter.accept(Counter.COHORT_THRESHOLDS_SWEPT, decided);
+    }
+
+    private void due(long day, String id) {
+        due.put(StayTracker.dayKey(day, id), EMPTY);
+        dueFloor.wrote(day);
     }
 
     // ---- rules ---------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ import io.borderflow.config.Watermarks;
 import io.borderflow.deadletter.BadInputException;
 import io.borderflow.deadletter.DeadLetters;
 import io.borderflow.deadletter.InputCheck;
+import io.borderflow.state.ScanFloor;
 import io.borderflow.stay.StayCounters.Counter;
 import io.borderflow.stay.TravellerState.Permit;
 import io.borderflow.stay.TravellerState.Visit;
@@ -54,7 +55,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     static final long NONE = TravellerState.NONE;
     /** Control entry of the deadlines store; sorts after every day key. */
     static final Bytes DATA_START_KEY = Bytes.wrap("\u00ffdata-start".getBytes(StandardCharsets.ISO_8859_1));
-    private static final Bytes LOWEST_DAY_KEY = Bytes.wrap(new byte[] {0, 0, 0, 0});
+    /** The day of the lowest index key (four zero bytes). */
+    static final long LOWEST_DAY = Integer.MIN_VALUE;
     private static final byte[] EMPTY = new byte[0];
     private static final long MINUTE_MS = 60_000L;
     static final int VISA_RUN_DAYS = 4;
@@ -73,6 +75,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private KeyValueStore<Bytes, byte[]> deadlines;
     private long lastSweepDay = NONE;
     private long clock = Long.MIN_VALUE;
+    /** Where the sweep's scan of the review index starts: the days below are swept (tombstones). */
+    private final ScanFloor reviewFloor = new ScanFloor();
     private long dataStartDay = NONE;
     private StayMetrics metrics;
     private Cohorts cohorts;
@@ -760,6 +764,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         if (review != NONE) {
             deadlines.put(dayKey(review, id), EMPTY);
+            reviewFloor.wrote(review);
         }
         st.reviewDay = review;
     }
@@ -816,11 +821,13 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private void sweep(long today, long streamTime) {
         inc(Counter.SWEEPS);
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(LOWEST_DAY_KEY, dayKey(today, null))) {
+        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(dayKey(reviewFloor.from(LOWEST_DAY), null),
+                dayKey(today, null))) {
             while (it.hasNext()) {
                 due.add(it.next().key);
             }
         }
+        reviewFloor.cleared(today);
         int overstays = 0;
         int removed = 0;
         for (Bytes key : due) {
