@@ -331,7 +331,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
             context.forward(result(w, c, true));
             closed.put(kv.key, c.bytes());
             floor(true, size).wrote(w.end());
-            open.delete(kv.key);
+            open.put(kv.key, null); // a delete without reading the old value, as delete() does
             dirty.remove(kv.key);
             ends.add(w.end());
         }
@@ -348,7 +348,7 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
             }
         }
         floor.cleared(before);
-        old.forEach(closed::delete);
+        old.forEach(k -> closed.put(k, null));
     }
 
     private ScanFloor floor(boolean closedStore, char size) {

@@ -117,7 +117,7 @@ final class Cohorts {
             LocalDate week = LocalDate.parse(kv.key.substring(0, bar));
             String citizenship = kv.key.substring(bar + 1);
             context.forward(new Record<>(kv.key, row(week, citizenship, d, Instant.ofEpochMilli(time)), time));
-            pending.delete(kv.key);
+            pending.put(kv.key, null);
         }
     }
 
@@ -215,7 +215,7 @@ final class Cohorts {
         dueFloor.cleared(today);
         long decided = 0;
         for (Bytes key : keys) {
-            due.delete(key);
+            due.put(key, null); // a delete without reading the old value, as delete() does
             String id = StayTracker.keyId(key);
             byte[] stored = travellers.get(id);
             if (stored == null) {
@@ -254,7 +254,7 @@ final class Cohorts {
     private void leave(String id, TravellerState st, long exit, long[] d) {
         int level = decided(st);
         if (level < THRESHOLDS.length) {
-            due.delete(StayTracker.dayKey(st.cohortEntry + THRESHOLDS[level] - 1, id));
+            due.put(StayTracker.dayKey(st.cohortEntry + THRESHOLDS[level] - 1, id), null);
         }
         for (; level < THRESHOLDS.length; level++) {
             d[DECIDED_30 + 2 * level]++;

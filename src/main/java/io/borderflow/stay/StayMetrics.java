@@ -188,7 +188,8 @@ final class StayMetrics {
 
         @Override
         public byte[] delete(String key) {
-            byte[] before = inner.delete(key);
+            byte[] before = current(key);
+            inner.put(key, null);
             changed(TravellerState.countedAs(before), null);
             remember(key, null);
             return before;

@@ -321,7 +321,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                 return st;
             }
             if (st.reviewDay != NONE) {
-                deadlines.delete(dayKey(st.reviewDay, id));
+                // put(key, null) deletes without the read that delete() makes to return the old value.
+            deadlines.put(dayKey(st.reviewDay, id), null);
             }
             travellers.delete(id);
             inc(Counter.TRAVELLERS_REMOVED);
@@ -760,7 +761,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             return;
         }
         if (st.reviewDay != NONE) {
-            deadlines.delete(dayKey(st.reviewDay, id));
+            deadlines.put(dayKey(st.reviewDay, id), null);
         }
         if (review != NONE) {
             deadlines.put(dayKey(review, id), EMPTY);
@@ -831,7 +832,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         int overstays = 0;
         int removed = 0;
         for (Bytes key : due) {
-            deadlines.delete(key);
+            deadlines.put(key, null);
             String id = keyId(key);
             byte[] stored = travellers.get(id);
             if (stored == null) {
