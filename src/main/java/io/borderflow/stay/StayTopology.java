@@ -58,8 +58,9 @@ import org.apache.kafka.streams.state.Stores;
  * is the last day the traveller's current standing is known to hold: the must-leave-by day of a traveller
  * present and not exempt; the last day of the permit cover of an exempt one (or the day before a known permit
  * starts); for an absent traveller, the day before the one on which the traveller may be forgotten. At the
- * first stream time of each local day T, a range scan from the lowest key to T-1 finds exactly the travellers
- * due, so the daily cost is proportional to them, not to all travellers. {@value StayMetrics#COUNTS_STORE}
+ * first stream time of each local day T, a range scan to T-1, from where the last sweep ended
+ * ({@link io.borderflow.state.ScanFloor}: not over the tombstones of the keys swept before), finds exactly the
+ * travellers due, so the daily cost is proportional to them, not to all travellers. {@value StayMetrics#COUNTS_STORE}
  * (in memory, changelogged): travellers by last status and citizenship, for the metrics ({@link StayMetrics}).
  *
  * <h2>Statuses</h2>
