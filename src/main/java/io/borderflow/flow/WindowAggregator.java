@@ -317,6 +317,9 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     private Set<Long> closeSize(char size, long boundary) {
         List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
         ScanFloor floor = floor(false, size);
+        if (floor.from(0) > boundary) {
+            return new HashSet<>(); // nothing below the boundary (e.g. after the end of input); a scan would be reversed
+        }
         try (KeyValueIterator<Bytes, byte[]> it = open.range(WindowKey.lowest(size, floor.from(0)),
                 WindowKey.above(size, boundary))) {
             while (it.hasNext()) {
@@ -341,6 +344,9 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     private void purge(char size, long before) {
         List<Bytes> old = new ArrayList<>();
         ScanFloor floor = floor(true, size);
+        if (floor.from(0) > before) {
+            return;
+        }
         try (KeyValueIterator<Bytes, byte[]> it = closed.range(WindowKey.lowest(size, floor.from(0)),
                 WindowKey.above(size, before))) {
             while (it.hasNext()) {
