@@ -25,11 +25,8 @@ final class HourlyPartials {
     /** Sorts after every hour key. */
     private static final Bytes HANDED_OVER = Bytes.wrap(new byte[] {(byte) 0xFF});
 
-    /** One key's counts of one hour, stamped at the hour's last millisecond (the hour and the local day it is in). */
-    record Partial(String key, long hourStart, WindowCounts counts) {
-        long timestamp() {
-            return hourStart + LocalWindows.HOUR_MS - 1;
-        }
+    /** One key's counts of one hour. */
+    private record Partial(String key, long hourStart, WindowCounts counts) {
     }
 
     private final KeyValueStore<Bytes, byte[]> store;
@@ -57,7 +54,7 @@ final class HourlyPartials {
      * Removes and returns the counts of every hour before {@code before} ({@link Long#MAX_VALUE}: every hour, the
      * input ended); null if that moves nothing on (the hours before it were handed over already).
      */
-    List<Partial> handOver(long before) {
+    private List<Partial> handOver(long before) {
         if (before <= handedOver) {
             return null;
         }
@@ -120,6 +117,7 @@ final class HourlyPartials {
                 sum[1] += p.counts().second();
             }
         }
+        // Stamped at the hour's last millisecond: the record falls in the hour and the local day it counts for.
         sums.forEach((hourStart, keys) -> keys.forEach((key, sum) -> context.forward(new Record<>(key,
                 new FlowDelta(sum[0], sum[1], null), hourStart + LocalWindows.HOUR_MS - 1, source))));
         return true;

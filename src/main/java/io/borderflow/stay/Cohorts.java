@@ -205,14 +205,7 @@ final class Cohorts {
      * T or earlier and who is still on the first stay is present on it.
      */
     void sweep(long today, long streamTime) {
-        List<Bytes> keys = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = due.range(StayTracker.dayKey(dueFloor.from(StayTracker.LOWEST_DAY), null),
-                StayTracker.dayKey(today, null))) {
-            while (it.hasNext()) {
-                keys.add(it.next().key);
-            }
-        }
-        dueFloor.cleared(today);
+        List<Bytes> keys = StayTracker.dueBefore(due, dueFloor, today);
         long decided = 0;
         for (Bytes key : keys) {
             due.put(key, null); // a delete without reading the old value, as delete() does

@@ -56,7 +56,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     /** Control entry of the deadlines store; sorts after every day key. */
     static final Bytes DATA_START_KEY = Bytes.wrap("\u00ffdata-start".getBytes(StandardCharsets.ISO_8859_1));
     /** The day of the lowest index key (four zero bytes). */
-    static final long LOWEST_DAY = Integer.MIN_VALUE;
+    private static final long LOWEST_DAY = Integer.MIN_VALUE;
     private static final byte[] EMPTY = new byte[0];
     private static final long MINUTE_MS = 60_000L;
     static final int VISA_RUN_DAYS = 4;
@@ -321,8 +321,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                 return st;
             }
             if (st.reviewDay != NONE) {
-                // put(key, null) deletes without the read that delete() makes to return the old value.
-            deadlines.put(dayKey(st.reviewDay, id), null);
+                deadlines.put(dayKey(st.reviewDay, id), null);
             }
             travellers.delete(id);
             inc(Counter.TRAVELLERS_REMOVED);
@@ -761,6 +760,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             return;
         }
         if (st.reviewDay != NONE) {
+            // put(key, null) deletes without the read that delete() makes to return the old value.
             deadlines.put(dayKey(st.reviewDay, id), null);
         }
         if (review != NONE) {
@@ -777,6 +777,22 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         b.putInt((int) day ^ Integer.MIN_VALUE);
         b.put(idBytes);
         return Bytes.wrap(b.array());
+    }
+
+    /**
+     * The keys of a day index ({@link #dayKey}) whose day is before {@code today}, scanned from the floor, which
+     * then moves to {@code today}: the caller removes them (and notes any key it writes back in the floor).
+     */
+    static List<Bytes> dueBefore(KeyValueStore<Bytes, byte[]> index, ScanFloor floor, long today) {
+        List<Bytes> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = index.range(dayKey(floor.from(LOWEST_DAY), null),
+                dayKey(today, null))) {
+            while (it.hasNext()) {
+                due.add(it.next().key);
+            }
+        }
+        floor.cleared(today);
+        return due;
     }
 
     static long keyDay(Bytes key) {
@@ -821,14 +837,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
      */
     private void sweep(long today, long streamTime) {
         inc(Counter.SWEEPS);
-        List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = deadlines.range(dayKey(reviewFloor.from(LOWEST_DAY), null),
-                dayKey(today, null))) {
-            while (it.hasNext()) {
-                due.add(it.next().key);
-            }
-        }
-        reviewFloor.cleared(today);
+        List<Bytes> due = dueBefore(deadlines, reviewFloor, today);
         int overstays = 0;
         int removed = 0;
         for (Bytes key : due) {
