@@ -149,7 +149,7 @@ final class Cohorts {
                 st.cohortFlags = 0;
                 long[] d = new long[FIELDS];
                 d[ENTERED] = 1;
-                due(day + THRESHOLDS[0] - 1, id);
+                due(dueDay(st), id);
                 counter.accept(Counter.COHORT_ARRIVALS, 1);
                 emit(st, d, timestamp);
             }
@@ -228,8 +228,8 @@ final class Cohorts {
                 decided++;
             }
             setDecided(st, level);
-            if (level < THRESHOLDS.length) {
-                due(st.cohortEntry + THRESHOLDS[level] - 1, id);
+            if (dueDay(st) != NONE) {
+                due(dueDay(st), id);
             }
             travellers.put(id, st.encode());
             emit(st, d, streamTime);
@@ -245,10 +245,10 @@ final class Cohorts {
     // ---- rules ---------------------------------------------------------------------------------
 
     private void leave(String id, TravellerState st, long exit, long[] d) {
-        int level = decided(st);
-        if (level < THRESHOLDS.length) {
-            due.put(StayTracker.dayKey(st.cohortEntry + THRESHOLDS[level] - 1, id), null);
+        if (dueDay(st) != NONE) {
+            due.put(StayTracker.dayKey(dueDay(st), id), null);
         }
+        int level = decided(st);
         for (; level < THRESHOLDS.length; level++) {
             d[DECIDED_30 + 2 * level]++;
             if (exit >= st.cohortEntry + THRESHOLDS[level]) {
@@ -289,6 +289,18 @@ final class Cohorts {
         }
         st.cohortFlags |= flag;
         return true;
+    }
+
+    /**
+     * The day of a member's key in the threshold index: the day before its next "still present" threshold, or
+     * {@code NONE} when none is to come (not a member, left, or all decided).
+     */
+    static long dueDay(TravellerState st) {
+        if (st.cohortEntry == NONE || (st.cohortFlags & LEFT) != 0) {
+            return NONE;
+        }
+        int level = decided(st);
+        return level < THRESHOLDS.length ? st.cohortEntry + THRESHOLDS[level] - 1 : NONE;
     }
 
     static int decided(TravellerState st) {

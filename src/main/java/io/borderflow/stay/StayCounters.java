@@ -61,7 +61,9 @@ public final class StayCounters {
         TRAVELLERS_REMOVED,
         /** Stays dropped from state after leaving the 180-day look-back. */
         STAYS_PRUNED,
-        /** Midnight sweeps of the deadline index. */
+        /** Rebuilds of the review and threshold indexes from the traveller states (on state the task did not write). */
+        INDEX_REBUILDS,
+        /** Midnight sweeps of the review index. */
         SWEEPS,
         /** Travellers found due by the sweeps. */
         DUE,

@@ -35,6 +35,7 @@ import org.apache.kafka.common.MetricName;
 import org.apache.kafka.common.metrics.Sensor;
 import org.apache.kafka.common.metrics.stats.CumulativeCount;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -47,14 +48,28 @@ import org.slf4j.LoggerFactory;
 /**
  * The stay-track processor: per-traveller stays and permits in {@value StayTopology#TRAVELLERS_STORE}, the
  * rules engine on every crossing and permit, and a midnight sweep of the review index
- * {@value StayTopology#DEADLINES_STORE}. The rules it applies to imperfect data are documented on
+ * {@value StayTopology#REVIEW_INDEX_STORE}. The rules it applies to imperfect data are documented on
  * {@link StayTopology}. Log lines never carry a traveller id.
+ *
+ * <p>The review index and the cohorts' threshold index ({@value StayTopology#COHORT_DUE_STORE}) are not
+ * changelogged: every key follows from a traveller state, and a sweep checks each key it finds against the state
+ * (an old key is skipped), so an index with extra keys is right, one with a key missing is not. Each index holds
+ * a marker, the id of the build that filled it, and {@value StayTopology#CONTROL_STORE} (changelogged) holds the
+ * id of the build its last writer used. When a task starts and the two differ (a new task, a task moved from
+ * another instance, local state wiped after a crash under exactly-once) the indexes are rebuilt from the
+ * travellers store; when they match, this directory's indexes were written together with the traveller states
+ * since that build, and stand.
  */
 final class StayTracker implements Processor<byte[], byte[], String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(StayTracker.class);
     static final long NONE = TravellerState.NONE;
-    /** Control entry of the deadlines store; sorts after every day key. */
-    static final Bytes DATA_START_KEY = Bytes.wrap("\u00ffdata-start".getBytes(StandardCharsets.ISO_8859_1));
+    /** Control store key of the data start day. */
+    static final String DATA_START = "data-start";
+    /** Control store key of the id of the index build the task's last writer used. */
+    static final String INDEX_BUILD = "index-build";
+    /** Index key of the build marker; its first byte sorts it after every day key. */
+    static final Bytes INDEX_MARKER_KEY = Bytes.wrap("\u00ffindex-build".getBytes(StandardCharsets.ISO_8859_1));
+    private static final int REBUILD_BATCH = 10_000;
     /** The day of the lowest index key (four zero bytes). */
     private static final long LOWEST_DAY = Integer.MIN_VALUE;
     private static final byte[] EMPTY = new byte[0];
@@ -72,7 +87,11 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private final EnumMap<Counter, Sensor> sensors = new EnumMap<>(Counter.class);
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, byte[]> travellers;
-    private KeyValueStore<Bytes, byte[]> deadlines;
+    private KeyValueStore<Bytes, byte[]> reviews;
+    private KeyValueStore<Bytes, byte[]> cohortDue;
+    private KeyValueStore<String, Long> control;
+    /** The build id to record in the control store on the first record (stores are written while processing). */
+    private Long unrecordedBuild;
     private long lastSweepDay = NONE;
     private long clock = Long.MIN_VALUE;
     /** Where the sweep's scan of the review index starts: the days below are swept (tombstones). */
@@ -98,12 +117,14 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         this.context = context;
         this.metrics = new StayMetrics(context, context.getStateStore(StayMetrics.COUNTS_STORE));
         this.travellers = metrics.watch(context.getStateStore(StayTopology.TRAVELLERS_STORE));
-        this.deadlines = context.getStateStore(StayTopology.DEADLINES_STORE);
-        this.cohorts = new Cohorts(context, travellers, context.getStateStore(StayTopology.COHORT_DUE_STORE), this::add,
+        this.reviews = context.getStateStore(StayTopology.REVIEW_INDEX_STORE);
+        this.cohortDue = context.getStateStore(StayTopology.COHORT_DUE_STORE);
+        this.control = context.getStateStore(StayTopology.CONTROL_STORE);
+        this.cohorts = new Cohorts(context, travellers, cohortDue, this::add,
                 context.getStateStore(StayTopology.COHORT_PENDING_STORE), settings.cohortHandover());
-        byte[] start = deadlines.get(DATA_START_KEY);
-        if (start != null && start.length == 8) {
-            dataStartDay = ByteBuffer.wrap(start).getLong();
+        Long start = control.get(DATA_START);
+        if (start != null) {
+            dataStartDay = start;
         }
         String task = context.taskId().toString();
         for (Counter c : Counter.values()) {
@@ -111,6 +132,10 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             s.add(new MetricName(c.metricName(), StayCounters.METRIC_GROUP, "stay compliance: " + c.name(),
                     Map.of("task-id", task)), new CumulativeCount());
             sensors.put(c, s);
+        }
+        Long build = control.get(INDEX_BUILD);
+        if (build == null || !build.equals(marker(reviews)) || !build.equals(marker(cohortDue))) {
+            rebuildIndexes(task);
         }
     }
 
@@ -138,10 +163,67 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
     }
 
+    // ---- the indexes ---------------------------------------------------------------------------
+
+    private static Long marker(KeyValueStore<Bytes, byte[]> index) {
+        byte[] m = index.get(INDEX_MARKER_KEY);
+        return m != null && m.length == Long.BYTES ? ByteBuffer.wrap(m).getLong() : null;
+    }
+
+    /**
+     * Puts the index keys of every stored traveller, under a new build id. Keys already there stay: an old one is
+     * skipped by the sweep that finds it. Cost: one pass over the travellers store.
+     */
+    private void rebuildIndexes(String task) {
+        long started = System.nanoTime();
+        long build = new java.security.SecureRandom().nextLong();
+        long count = 0;
+        List<KeyValue<Bytes, byte[]>> reviewKeys = new ArrayList<>();
+        List<KeyValue<Bytes, byte[]>> dueKeys = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = travellers.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                TravellerState st = TravellerState.decode(kv.value);
+                count++;
+                if (st.reviewDay != NONE) {
+                    reviewKeys.add(KeyValue.pair(dayKey(st.reviewDay, kv.key), EMPTY));
+                }
+                long dueDay = Cohorts.dueDay(st);
+                if (dueDay != NONE) {
+                    dueKeys.add(KeyValue.pair(dayKey(dueDay, kv.key), EMPTY));
+                }
+                if (reviewKeys.size() >= REBUILD_BATCH || dueKeys.size() >= REBUILD_BATCH) {
+                    flush(reviewKeys, dueKeys);
+                }
+            }
+        }
+        flush(reviewKeys, dueKeys);
+        byte[] marker = ByteBuffer.allocate(Long.BYTES).putLong(build).array();
+        reviews.put(INDEX_MARKER_KEY, marker);
+        cohortDue.put(INDEX_MARKER_KEY, marker);
+        unrecordedBuild = build;
+        add(Counter.INDEX_REBUILDS, 1);
+        if (count > 0) {
+            LOG.info("task {}: stay indexes rebuilt from {} traveller states in {} ms", task, count,
+                    (System.nanoTime() - started) / 1_000_000);
+        }
+    }
+
+    private void flush(List<KeyValue<Bytes, byte[]>> reviewKeys, List<KeyValue<Bytes, byte[]>> dueKeys) {
+        reviews.putAll(reviewKeys);
+        cohortDue.putAll(dueKeys);
+        reviewKeys.clear();
+        dueKeys.clear();
+    }
+
     // ---- input ---------------------------------------------------------------------------------
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (unrecordedBuild != null) {
+            control.put(INDEX_BUILD, unrecordedBuild);
+            unrecordedBuild = null;
+        }
         handle(record);
         advanceClock(record.timestamp());
     }
@@ -321,7 +403,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                 return st;
             }
             if (st.reviewDay != NONE) {
-                deadlines.put(dayKey(st.reviewDay, id), null);
+                reviews.put(dayKey(st.reviewDay, id), null);
             }
             travellers.delete(id);
             inc(Counter.TRAVELLERS_REMOVED);
@@ -761,10 +843,10 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         if (st.reviewDay != NONE) {
             // put(key, null) deletes without the read that delete() makes to return the old value.
-            deadlines.put(dayKey(st.reviewDay, id), null);
+            reviews.put(dayKey(st.reviewDay, id), null);
         }
         if (review != NONE) {
-            deadlines.put(dayKey(review, id), EMPTY);
+            reviews.put(dayKey(review, id), EMPTY);
             reviewFloor.wrote(review);
         }
         st.reviewDay = review;
@@ -837,11 +919,11 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
      */
     private void sweep(long today, long streamTime) {
         inc(Counter.SWEEPS);
-        List<Bytes> due = dueBefore(deadlines, reviewFloor, today);
+        List<Bytes> due = dueBefore(reviews, reviewFloor, today);
         int overstays = 0;
         int removed = 0;
         for (Bytes key : due) {
-            deadlines.put(key, null);
+            reviews.put(key, null);
             String id = keyId(key);
             byte[] stored = travellers.get(id);
             if (stored == null) {
@@ -894,7 +976,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private void noteDataStart(long day) {
         if (dataStartDay == NONE || day < dataStartDay) {
             dataStartDay = day;
-            deadlines.put(DATA_START_KEY, ByteBuffer.allocate(8).putLong(day).array());
+            control.put(DATA_START, day);
         }
     }
 }

@@ -223,8 +223,11 @@ class CohortTopologyTest {
         KeyValueStore<Bytes, byte[]> due = driver.getKeyValueStore(StayTopology.COHORT_DUE_STORE);
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = due.all()) {
-            it.forEachRemaining(kv -> ids.add(LocalDate.ofEpochDay(StayTracker.keyDay(kv.key)) + " "
-                    + StayTracker.keyId(kv.key)));
+            it.forEachRemaining(kv -> {
+                if (!kv.key.equals(StayTracker.INDEX_MARKER_KEY)) {
+                    ids.add(LocalDate.ofEpochDay(StayTracker.keyDay(kv.key)) + " " + StayTracker.keyId(kv.key));
+                }
+            });
         }
         return ids;
     }

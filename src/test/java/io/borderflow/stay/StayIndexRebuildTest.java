@@ -1,0 +1,306 @@
+package io.borderflow.stay;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.borderflow.avro.ArrivalCohort;
+import io.borderflow.avro.Crossing;
+import io.borderflow.avro.Direction;
+import io.borderflow.avro.Mode;
+import io.borderflow.avro.Registration;
+import io.borderflow.avro.RegistrationKind;
+import io.borderflow.config.BorderflowConfig;
+import io.borderflow.config.Topics;
+import io.borderflow.config.Watermarks;
+import io.borderflow.serde.AvroSerde;
+import io.borderflow.stay.StayCounters.Counter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.function.ToLongFunction;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.api.MockProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The review and threshold indexes are not changelogged: a task that starts on traveller states it did not write
+ * rebuilds them from the travellers store. Each case replays the same random histories (crossings, permits, a
+ * tick after every midnight) with a restart half-way, and the outputs (every status, alert and final cohort row)
+ * must be those of the run without one.
+ */
+class StayIndexRebuildTest {
+    private static final ZoneId ZONE = ZoneId.of("Asia/Almaty");
+    private static final AvroSerde<Crossing> CROSSING = AvroSerde.of(Crossing.class);
+    private static final AvroSerde<Registration> REGISTRATION = AvroSerde.of(Registration.class);
+    private static final List<String> CITIZENSHIPS = List.of("RU", "RU", "KG", "DE", "CN");
+    private static final StaySettings SETTINGS = StaySettings.from(BorderflowConfig.defaults());
+
+    private enum Restart { NONE, CLEAN, INDEXES_LOST, WRITTEN_ELSEWHERE }
+
+    /** What a run gave: its outputs, and the rebuilds and valid index keys on each side of the restart. */
+    private record Run(List<String> outputs, long rebuildsAfterRestart, Set<String> reviewsBefore,
+                       Set<String> reviewsAfter, Set<String> dueBefore, Set<String> dueAfter) {
+    }
+
+    @Test
+    void aCleanRestartKeepsItsIndexesAndChangesNoOutput() {
+        assertRestartChangesNoOutput(11, Restart.CLEAN, 0);
+    }
+
+    @Test
+    void indexesLostWithTheLocalStateAreRebuiltFromTheTravellers() {
+        Run lost = assertRestartChangesNoOutput(12, Restart.INDEXES_LOST, 1);
+        assertFalse(lost.reviewsBefore().isEmpty());
+        assertFalse(lost.dueBefore().isEmpty());
+        assertTrue(lost.outputs().stream().anyMatch(o -> o.contains("OVERSTAY")), "the histories reach the sweep");
+        assertTrue(lost.outputs().stream().anyMatch(o -> o.startsWith("cohort")), "and the cohorts");
+    }
+
+    @Test
+    void aTaskLastWrittenWithAnotherIndexBuildRebuildsItsIndexes() {
+        assertRestartChangesNoOutput(13, Restart.WRITTEN_ELSEWHERE, 1);
+    }
+
+    /** The restarted run rebuilt as expected, its indexes hold every valid key, and its outputs are the same. */
+    private Run assertRestartChangesNoOutput(long seed, Restart restart, long rebuilds) {
+        List<Event> events = histories(new Random(seed));
+        Run straight = run(events, Restart.NONE);
+        Run restarted = run(events, restart);
+        assertEquals(rebuilds, restarted.rebuildsAfterRestart(), restart + ": rebuilds");
+        assertEquals(restarted.reviewsBefore(), restarted.reviewsAfter(), "every traveller's review key is there");
+        assertEquals(restarted.dueBefore(), restarted.dueAfter(), "every member's threshold key is there");
+        assertEquals(straight.outputs(), restarted.outputs());
+        return restarted;
+    }
+
+    // ---- a run ----------------------------------------------------------------------------------
+
+    /**
+     * The stay-track processor on in-memory stores; a restart is a new processor and context on the same
+     * stores, or, for lost indexes, on the same stores but empty indexes.
+     */
+    private final class Task {
+        final MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
+        final StayTracker tracker = new StayTracker(SETTINGS);
+
+        Task(List<KeyValueStore<?, ?>> stores) {
+            stores.forEach(context::addStateStore);
+            tracker.init(context);
+        }
+
+        long rebuilds() {
+            return context.metrics().metrics().entrySet().stream()
+                    .filter(e -> e.getKey().group().equals(StayCounters.METRIC_GROUP)
+                            && e.getKey().name().equals(Counter.INDEX_REBUILDS.metricName()))
+                    .mapToLong(e -> ((Number) e.getValue().metricValue()).longValue()).sum();
+        }
+    }
+
+    private static <K, V> KeyValueStore<K, V> store(String name, Serde<K> keys, Serde<V> values) {
+        KeyValueStore<K, V> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(name), keys, values)
+                .withLoggingDisabled().withCachingDisabled().build();
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    private static List<KeyValueStore<?, ?>> indexes() {
+        return List.of(store(StayTopology.REVIEW_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()),
+                store(StayTopology.COHORT_DUE_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+    }
+
+    private Run run(List<Event> events, Restart restart) {
+        List<KeyValueStore<?, ?>> kept = List.of(
+                store(StayTopology.TRAVELLERS_STORE, Serdes.String(), Serdes.ByteArray()),
+                store(StayTopology.CONTROL_STORE, Serdes.String(), Serdes.Long()),
+                store(StayMetrics.COUNTS_STORE, Serdes.String(), Serdes.Long()),
+                store(StayTopology.COHORT_PENDING_STORE, Serdes.String(), Serdes.ByteArray()));
+        List<KeyValueStore<?, ?>> indexes = indexes();
+        Task task = new Task(concat(kept, indexes));
+        List<String> outputs = new ArrayList<>();
+        Map<String, ArrivalCohort> cohorts = new TreeMap<>();
+        int half = restart == Restart.NONE ? -1 : events.size() / 2;
+        Set<String> reviewsBefore = Set.of();
+        Set<String> dueBefore = Set.of();
+        Set<String> reviewsAfter = Set.of();
+        Set<String> dueAfter = Set.of();
+        long rebuilds = 0;
+        for (int i = 0; i < events.size(); i++) {
+            if (i == half) {
+                reviewsBefore = validKeys(task, StayTopology.REVIEW_INDEX_STORE, st -> st.reviewDay);
+                dueBefore = validKeys(task, StayTopology.COHORT_DUE_STORE, Cohorts::dueDay);
+                task.tracker.close();
+                if (restart == Restart.WRITTEN_ELSEWHERE) {
+                    KeyValueStore<String, Long> control = task.context.getStateStore(StayTopology.CONTROL_STORE);
+                    control.put(StayTracker.INDEX_BUILD, control.get(StayTracker.INDEX_BUILD) + 1);
+                }
+                if (restart == Restart.INDEXES_LOST) {
+                    indexes = indexes();
+                }
+                task = new Task(concat(kept, indexes));
+                rebuilds = task.rebuilds();
+                reviewsAfter = allKeys(task, StayTopology.REVIEW_INDEX_STORE, st -> st.reviewDay);
+                dueAfter = allKeys(task, StayTopology.COHORT_DUE_STORE, Cohorts::dueDay);
+            }
+            events.get(i).pipe(task, i);
+            for (MockProcessorContext.CapturedForward<? extends String, ? extends SpecificRecord> f
+                    : task.context.forwarded()) {
+                SpecificRecord v = f.record().value();
+                if (v instanceof io.borderflow.avro.StayStatus s) {
+                    outputs.add("status " + s.getTravellerId() + " " + s.getStatus() + " " + s.getAsOf() + " "
+                            + s.getDaysUsed() + " " + s.getOverstayDays());
+                } else if (v instanceof io.borderflow.avro.Alert a) {
+                    outputs.add("alert " + a.getKey() + " " + a.getState());
+                } else if (v instanceof ArrivalCohort c) {
+                    cohorts.merge(f.record().key(), c, Cohorts::sum);
+                }
+            }
+            task.context.resetForwards();
+        }
+        task.tracker.close();
+        cohorts.forEach((k, v) -> outputs.add("cohort " + v));
+        return new Run(outputs, rebuilds, reviewsBefore, reviewsAfter, dueBefore, dueAfter);
+    }
+
+    private static List<KeyValueStore<?, ?>> concat(List<KeyValueStore<?, ?>> a, List<KeyValueStore<?, ?>> b) {
+        List<KeyValueStore<?, ?>> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
+    }
+
+    // ---- index contents -------------------------------------------------------------------------
+
+    /** Keys of an index that a sweep would act on: the traveller is stored and its state gives the key's day. */
+    private static Set<String> validKeys(Task task, String store,
+                                         ToLongFunction<TravellerState> day) {
+        Set<String> valid = new TreeSet<>();
+        KeyValueStore<String, byte[]> travellers = task.context.getStateStore(StayTopology.TRAVELLERS_STORE);
+        for (Bytes key : indexKeys(task, store)) {
+            byte[] stored = travellers.get(StayTracker.keyId(key));
+            if (stored != null && day.applyAsLong(TravellerState.decode(stored)) == StayTracker.keyDay(key)) {
+                valid.add(describe(key));
+            }
+        }
+        return valid;
+    }
+
+    /** Every key of an index, each checked valid: a rebuilt index has no old keys. */
+    private static Set<String> allKeys(Task task, String store,
+                                       ToLongFunction<TravellerState> day) {
+        Set<String> valid = validKeys(task, store, day);
+        Set<String> all = new TreeSet<>();
+        indexKeys(task, store).forEach(k -> all.add(describe(k)));
+        if (task.rebuilds() > 0) {
+            assertEquals(all, valid, store + " rebuilt: only keys its travellers give");
+        }
+        return valid;
+    }
+
+    private static List<Bytes> indexKeys(Task task, String store) {
+        KeyValueStore<Bytes, byte[]> index = task.context.getStateStore(store);
+        List<Bytes> keys = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                if (!kv.key.equals(StayTracker.INDEX_MARKER_KEY)) {
+                    keys.add(kv.key);
+                }
+            }
+        }
+        return keys;
+    }
+
+    private static String describe(Bytes key) {
+        return LocalDate.ofEpochDay(StayTracker.keyDay(key)) + " " + StayTracker.keyId(key);
+    }
+
+    // ---- histories ------------------------------------------------------------------------------
+
+    /** One input record: a crossing, a permit registration, or a tick (a watermark) moving stream time. */
+    private record Event(long time, String id, String citizenship, Direction direction, LocalDate permitFrom,
+                         LocalDate permitTo) {
+        void pipe(Task task, long offset) {
+            Instant at = Instant.ofEpochMilli(time);
+            byte[] key = (id == null ? "~watermark" : id).getBytes(StandardCharsets.UTF_8);
+            if (id == null) {
+                RecordHeaders h = new RecordHeaders();
+                h.add(Watermarks.HEADER, Watermarks.bytes(Watermarks.TICK));
+                task.context.setRecordMetadata(Topics.CROSSINGS.name(), 0, offset);
+                task.tracker.process(new Record<>(key, null, time, h));
+            } else if (direction != null) {
+                Crossing c = new Crossing("ev-" + offset, id, citizenship, direction, "SYRYM", null, Mode.ROAD, at);
+                task.context.setRecordMetadata(Topics.CROSSINGS.name(), 0, offset);
+                task.tracker.process(new Record<>(key, CROSSING.encode(c), time));
+            } else {
+                Registration r = new Registration("reg-" + offset, id, RegistrationKind.TEMPORARY_RESIDENCE_PERMIT,
+                        permitFrom, permitTo, null, at);
+                task.context.setRecordMetadata(Topics.REGISTRATIONS.name(), 0, offset);
+                task.tracker.process(new Record<>(key, REGISTRATION.encode(r), time));
+            }
+        }
+    }
+
+    /**
+     * 300 travellers over February to December 2023: one to three stays each, some past 90 days, some never
+     * ending; a permit for one in ten; a tick ten minutes after every local midnight.
+     */
+    private static List<Event> histories(Random random) {
+        List<Event> events = new ArrayList<>();
+        LocalDate first = LocalDate.parse("2023-02-01");
+        LocalDate last = LocalDate.parse("2023-12-31");
+        for (int t = 0; t < 300; t++) {
+            String id = "t" + t;
+            String citizenship = CITIZENSHIPS.get(random.nextInt(CITIZENSHIPS.size()));
+            LocalDate day = first.plusDays(random.nextInt(150));
+            int stays = 1 + random.nextInt(3);
+            for (int s = 0; s < stays && day.isBefore(last); s++) {
+                events.add(crossing(day, random, id, citizenship, Direction.ENTRY));
+                if (random.nextInt(10) == 0) {
+                    LocalDate from = day.plusDays(random.nextInt(60));
+                    LocalDate to = from.plusDays(30 + random.nextInt(200));
+                    events.add(new Event(at(from, 12 * 60), id, null, null, from, to));
+                }
+                if (s == stays - 1 && random.nextInt(4) == 0) {
+                    break; // never leaves
+                }
+                day = day.plusDays(random.nextInt(4) == 0 ? 80 + random.nextInt(40) : 1 + random.nextInt(60));
+                if (!day.isBefore(last)) {
+                    break;
+                }
+                events.add(crossing(day, random, id, citizenship, Direction.EXIT));
+                day = day.plusDays(1 + random.nextInt(100));
+            }
+        }
+        for (LocalDate d = first; !d.isAfter(last); d = d.plusDays(1)) {
+            events.add(new Event(at(d, 10), null, null, null, null, null));
+        }
+        events.sort(Comparator.comparingLong(Event::time));
+        return events;
+    }
+
+    private static Event crossing(LocalDate day, Random random, String id, String citizenship, Direction direction) {
+        return new Event(at(day, 6 * 60 + random.nextInt(16 * 60)), id, citizenship, direction, null, null);
+    }
+
+    private static long at(LocalDate day, int minuteOfDay) {
+        return day.atStartOfDay(ZONE).toInstant().toEpochMilli() + minuteOfDay * 60_000L;
+    }
+}
