@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.TreeSet;
 import java.util.function.ObjLongConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
@@ -69,6 +70,12 @@ final class Cohorts {
     private final long handoverMs;
     /** Where the sweep's scan of the threshold index starts: the days below are swept (tombstones). */
     private final ScanFloor dueFloor = new ScanFloor();
+    /**
+     * The keys summed in {@link #pending} since the last hand-over, in key order. The hand-over reads these rather
+     * than scanning the store: a scan walks the tombstones of every hand-over before it (RocksDB keeps them until
+     * compaction), which late in the whole surge cost 5 % of the stream thread.
+     */
+    private final TreeSet<String> pendingKeys = new TreeSet<>();
     /** Stream time divided by the hand-over interval at the last hand-over. */
     private long handedOverPeriod = Long.MIN_VALUE;
 
@@ -81,6 +88,12 @@ final class Cohorts {
         this.counter = counter;
         this.handoverMs = handover.toMillis();
         this.pending = handoverMs > 0 ? pending : null;
+        if (this.pending != null) {
+            // Sums a run before this one had not sent on yet.
+            try (KeyValueIterator<String, byte[]> it = pending.all()) {
+                it.forEachRemaining(kv -> pendingKeys.add(kv.key));
+            }
+        }
     }
 
     // ---- hand-over of summed deltas ------------------------------------------------------------
@@ -102,10 +115,14 @@ final class Cohorts {
         if (pending == null) {
             return;
         }
-        List<KeyValue<String, byte[]>> all = new ArrayList<>();
-        try (KeyValueIterator<String, byte[]> it = pending.all()) {
-            it.forEachRemaining(all::add);
+        List<KeyValue<String, byte[]>> all = new ArrayList<>(pendingKeys.size());
+        for (String key : pendingKeys) {
+            byte[] value = pending.get(key);
+            if (value != null) {
+                all.add(KeyValue.pair(key, value));
+            }
         }
+        pendingKeys.clear();
         for (KeyValue<String, byte[]> kv : all) {
             ByteBuffer b = ByteBuffer.wrap(kv.value);
             long[] d = new long[FIELDS];
@@ -130,6 +147,7 @@ final class Cohorts {
         }
         b.putLong(o == null ? timestamp : Math.max(timestamp, o.getLong()));
         pending.put(key, b.array());
+        pendingKeys.add(key);
     }
 
     // ---- hooks of the stay-track processor ------------------------------------------------------
