@@ -236,7 +236,7 @@ public final class StayTopology {
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
         // The two day indexes are not changelogged: each key follows from a traveller state, so a task that starts
         // on state it did not write rebuilds them from the travellers store (StayTracker.init). Per crossing that
-        // saves the changelog records of an index move (a tombstone and a key), a third of the tracker's sends.
+        // saves the changelog records of an index move (a tombstone and a key): 42 % of the stay stage's records.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REVIEW_INDEX_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled().withLoggingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTROL_STORE),

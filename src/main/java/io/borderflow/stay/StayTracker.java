@@ -22,6 +22,7 @@ import io.borderflow.stay.TravellerState.Permit;
 import io.borderflow.stay.TravellerState.Visit;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.zone.ZoneRules;
@@ -176,7 +177,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
      */
     private void rebuildIndexes(String task) {
         long started = System.nanoTime();
-        long build = new java.security.SecureRandom().nextLong();
+        long build = new SecureRandom().nextLong();
         long count = 0;
         List<KeyValue<Bytes, byte[]>> reviewKeys = new ArrayList<>();
         List<KeyValue<Bytes, byte[]>> dueKeys = new ArrayList<>();
