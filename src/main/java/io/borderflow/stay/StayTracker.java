@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * id of the build its last writer used. When a task starts and the two differ (a new task, a task moved from
  * another instance, local state wiped after a crash under exactly-once) the indexes are rebuilt from the
  * travellers store; when they match, this directory's indexes were written together with the traveller states
- * since that build, and stand.
+ * since that build, and stand. The build id reaches the control store with the first record processed (a store
+ * is written while processing), so a task stopped before any record rebuilds again at its next start.
  */
 final class StayTracker implements Processor<byte[], byte[], String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(StayTracker.class);
