@@ -246,8 +246,9 @@ final class Cohorts {
                 decided++;
             }
             setDecided(st, level);
-            if (dueDay(st) != NONE) {
-                due(dueDay(st), id);
+            long next = dueDay(st);
+            if (next != NONE) {
+                due(next, id);
             }
             travellers.put(id, st.encode());
             emit(st, d, streamTime);
@@ -263,8 +264,9 @@ final class Cohorts {
     // ---- rules ---------------------------------------------------------------------------------
 
     private void leave(String id, TravellerState st, long exit, long[] d) {
-        if (dueDay(st) != NONE) {
-            due.put(StayTracker.dayKey(dueDay(st), id), null);
+        long pendingThreshold = dueDay(st);
+        if (pendingThreshold != NONE) {
+            due.put(StayTracker.dayKey(pendingThreshold, id), null);
         }
         int level = decided(st);
         for (; level < THRESHOLDS.length; level++) {
