@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -40,6 +41,7 @@ import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -169,12 +171,10 @@ public final class Bench {
         ensureTopics(List.of(new TopicSpec(output, 0, Map.of(), Crossing.class,
                 "pass-through output: the input records unchanged")));
         int inputPartitions = partitions.values().stream().mapToInt(Integer::intValue).sum();
-        PassThrough pt = new PassThrough(config, kafka.bootstrapServers(),
+        try (PassThrough pt = new PassThrough(config, kafka.bootstrapServers(),
                 StreamApp.properties(config, kafka.bootstrapServers(), work.resolve("unused")), prefix, names,
-                inputPartitions, output, input.records());
-        Thread thread = new Thread(pt, "bench-pass-through");
-        thread.start();
-        try {
+                inputPartitions, output, input.records())) {
+            pt.start();
             pt.awaitReady(Duration.ofMinutes(2));
             KafkaProducer<byte[], byte[]> producer = producer();
             try {
@@ -184,8 +184,6 @@ public final class Bench {
             } finally {
                 producer.close();
             }
-        } finally {
-            thread.join(Duration.ofMinutes(1).toMillis());
         }
     }
 
@@ -351,7 +349,9 @@ public final class Bench {
         s.put("latencySamples", settings.latencySamples());
         s.put("skipLatency", settings.skipLatency());
         s.put("inputPartitions", partitions);
-        s.put("processingGuarantee", StreamApp.properties(config, "127.0.0.1:9092", work).getProperty("processing.guarantee"));
+        Properties streams = StreamApp.properties(config, "127.0.0.1:9092", work);
+        s.put("processingGuarantee", streams.getProperty(StreamsConfig.PROCESSING_GUARANTEE_CONFIG));
+        s.put("streamThreads", Integer.parseInt(streams.getProperty(StreamsConfig.NUM_STREAM_THREADS_CONFIG)));
         s.put("configOverrides", config.asMap().entrySet().stream()
                 .filter(e -> recorded(e.getKey()))
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue, (a, b) -> b, java.util.TreeMap::new)));
@@ -399,8 +399,9 @@ public final class Bench {
                 + "encoding are outside every timing. events/s counts events only (not watermark records).");
         m.put("rawProduce", "The replay's producer settings (acks=all, idempotent, linger 20 ms, 256 KiB batches, lz4) "
                 + "sending the input to fresh copies of the input topics: from the first send to the end of flush().");
-        m.put("rawPassThrough", "A consumer-producer loop with the stream app's exactly-once mechanics and nothing else: "
-                + "read_committed consumer, the app's producer configuration (transactions), every record written "
+        m.put("rawPassThrough", "Consumer-producer loops with the stream app's exactly-once mechanics and nothing else, as "
+                + "many as the app has stream threads (streamThreads), in one consumer group: each a read_committed "
+                + "consumer and the app's producer configuration (transactions), every record written "
                 + "unchanged to an output topic, input offsets committed in the transaction every commit interval "
                 + "(100 ms, Streams' exactly-once default). It runs while the input is produced: from the first input "
                 + "record produced to the last transaction committed.");

@@ -46,9 +46,9 @@ public final class BenchReport {
                 castList(r.jvm().get("inputArguments")).isEmpty() ? "none"
                         : "`" + String.join(" ", castList(r.jvm().get("inputArguments"))) + "`"));
         b.append(String.format(Locale.ROOT, "Command: `borderflow %s` (started %s, %s s in all); %s measured "
-                        + "repetition(s) after %s warm-up, %s.%n%n",
+                        + "repetition(s) after %s warm-up, %s, %s stream thread(s) (as many pass-through loops).%n%n",
                 String.join(" ", r.command()), r.startedAt(), Math.round(r.wallSeconds()), s.get("repetitions"),
-                s.get("warmup"), s.get("processingGuarantee")));
+                s.get("warmup"), s.get("processingGuarantee"), s.get("streamThreads")));
 
         BenchResult.Throughput t = r.throughput();
         b.append("| throughput (first input record to last output committed) | median | min | max |\n");

@@ -27,6 +27,20 @@ class StreamAppPropertiesTest {
     }
 
     @Test
+    void oneStreamThreadPerCoreButNoMoreThanTheInputPartitions() {
+        BorderflowConfig fourPartitions = BorderflowConfig.defaults().with(Map.of(BorderflowConfig.TOPIC_PARTITIONS, "4"));
+        assertEquals(1, StreamApp.defaultStreamThreads(fourPartitions, 1));
+        assertEquals(2, StreamApp.defaultStreamThreads(fourPartitions, 2));
+        assertEquals(4, StreamApp.defaultStreamThreads(fourPartitions, 64), "a thread beyond the tasks would idle");
+        assertEquals(1, StreamApp.defaultStreamThreads(
+                BorderflowConfig.defaults().with(Map.of(BorderflowConfig.TOPIC_PARTITIONS, "1")), 8));
+        assertEquals(Integer.toString(StreamApp.defaultStreamThreads(BorderflowConfig.defaults(),
+                Runtime.getRuntime().availableProcessors())), props(Map.of()).get(StreamsConfig.NUM_STREAM_THREADS_CONFIG));
+        assertEquals("3", props(Map.of("streams.num.stream.threads", "3")).get(StreamsConfig.NUM_STREAM_THREADS_CONFIG),
+                "an operator may still choose");
+    }
+
+    @Test
     void stateStoresAreCompressedUnlessTheOperatorSetsRocksDbOptions() {
         assertEquals(CompressedRocksDb.class.getName(), props(Map.of()).get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
         assertEquals("com.example.Mine", props(Map.of("streams.rocksdb.config.setter", "com.example.Mine"))

@@ -43,6 +43,9 @@ class BenchIT {
         assertEquals(0.5, r.at("/settings/scale").asDouble());
         assertEquals("baseline", r.at("/settings/scenario").asText());
         assertEquals("exactly_once_v2", r.at("/settings/processingGuarantee").asText());
+        assertEquals(Math.min(4, Runtime.getRuntime().availableProcessors()), r.at("/settings/streamThreads").asInt(),
+                "one stream thread per core, at most one per input partition (4 by default)");
+        assertTrue(md.contains(r.at("/settings/streamThreads").asInt() + " stream thread(s)"), md);
         assertTrue(r.at("/machine/cores").asInt() >= 1);
         assertFalse(r.at("/jvm/javaVersion").asText().isEmpty());
         assertTrue(r.at("/jvm/inputArguments").isArray());
