@@ -123,9 +123,10 @@ final class PassThrough implements AutoCloseable {
 
     /** Blocks until every input record is written and committed; returns the {@link System#nanoTime()} of that. */
     long awaitDone(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         long last = 0;
         for (Loop loop : loops) {
-            if (!loop.done.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            if (!loop.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 stop = true;
                 throw new IllegalStateException("the pass-through did not finish within " + timeout.toMinutes() + " min");
             }
