@@ -180,6 +180,10 @@ public final class Bench {
             try {
                 long start = Feeder.sendAll(input, producer, names);
                 long end = pt.awaitDone(settings.timeout());
+                if (pt.abortedByRebalance() > 0) {
+                    out.printf(Locale.ROOT, "note: %s pass-through: %d transaction(s) aborted by a consumer group rebalance"
+                            + " and their records copied again (counted in its time)%n", label, pt.abortedByRebalance());
+                }
                 return input.events() / ((end - start) / 1e9);
             } finally {
                 producer.close();
@@ -265,6 +269,9 @@ public final class Bench {
                 result.netFlow().matched(), result.netFlow().samples(),
                 ms(result.stayStatus().p50Ms()), ms(result.stayStatus().p99Ms()), ms(result.stayStatus().maxMs()),
                 result.stayStatus().matched(), result.stayStatus().samples());
+        out.println("latency by second of sending, max ms (net flow / stay status): " + result.timeline().stream()
+                .map(t -> t.second() + ": " + ms(t.netFlow().maxMs()) + " / " + ms(t.stayStatus().maxMs()))
+                .collect(Collectors.joining(", ")));
         if (result.rateAboveThroughput()) {
             out.printf(Locale.ROOT, "note: the rate is above borderflow's measured throughput, so these latencies include"
                     + " a backlog that grows while the input is produced%n");

@@ -357,7 +357,48 @@ final class LatencyProbe {
         double achieved = seconds > 0 ? (events - 1) / seconds : 0;
         return new BenchResult.Latency(rate, BenchResult.round(achieved), events, BenchResult.round(seconds),
                 figures(flowSent.length(), flowLatencies), viaLive, viaFinal,
-                figures(statusSent.length(), latencies(statusSent, statusSeen)), rateAboveThroughput);
+                figures(statusSent.length(), latencies(statusSent, statusSeen)), rateAboveThroughput,
+                timeline(sendSpan[0], flowSent, flowSeen, statusSent, statusSeen));
+    }
+
+    /** Both kinds of sample by the second, from {@code start}, in which they were sent. */
+    static List<BenchResult.LatencySecond> timeline(long start, AtomicLongArray flowSent, AtomicLongArray flowSeen,
+                                                    AtomicLongArray statusSent, AtomicLongArray statusSeen) {
+        Map<Long, Bucket> flows = bySecond(start, flowSent, flowSeen);
+        Map<Long, Bucket> statuses = bySecond(start, statusSent, statusSeen);
+        long last = Math.max(flows.keySet().stream().mapToLong(Long::longValue).max().orElse(-1),
+                statuses.keySet().stream().mapToLong(Long::longValue).max().orElse(-1));
+        List<BenchResult.LatencySecond> out = new ArrayList<>();
+        Bucket none = new Bucket();
+        for (long second = 0; second <= last; second++) {
+            out.add(new BenchResult.LatencySecond(second, flows.getOrDefault(second, none).figures(),
+                    statuses.getOrDefault(second, none).figures()));
+        }
+        return out;
+    }
+
+    private static Map<Long, Bucket> bySecond(long start, AtomicLongArray sent, AtomicLongArray seen) {
+        Map<Long, Bucket> buckets = new HashMap<>();
+        for (int i = 0; i < sent.length(); i++) {
+            if (sent.get(i) == 0) {
+                continue;
+            }
+            Bucket b = buckets.computeIfAbsent(Math.max(0, sent.get(i) - start) / 1_000_000_000L, k -> new Bucket());
+            b.samples++;
+            if (seen.get(i) != 0) {
+                b.latencies.add(Math.max(0, seen.get(i) - sent.get(i)));
+            }
+        }
+        return buckets;
+    }
+
+    private static final class Bucket {
+        long samples;
+        final List<Long> latencies = new ArrayList<>();
+
+        BenchResult.LatencyFigures figures() {
+            return LatencyProbe.figures(samples, latencies.stream().mapToLong(Long::longValue).toArray());
+        }
     }
 
     private static long[] latencies(AtomicLongArray sent, AtomicLongArray seen) {

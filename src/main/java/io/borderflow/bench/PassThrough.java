@@ -4,15 +4,19 @@ import io.borderflow.config.BorderflowConfig;
 import io.borderflow.kafka.KafkaClients;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -40,7 +44,11 @@ final class PassThrough implements AutoCloseable {
     private final int inputPartitions;
     private final long expectedRecords;
     private final long commitIntervalMs;
-    private final AtomicLong consumed = new AtomicLong();
+    /** Input records whose copies are committed, over all loops. */
+    private final AtomicLong committed = new AtomicLong();
+    private final AtomicLong lastCommitWithRecords = new AtomicLong();
+    /** Transactions aborted because the group rebalanced under a loop; their records were copied again. */
+    private final AtomicLong rebalancesAborted = new AtomicLong();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private volatile boolean go;
     private volatile boolean stop;
@@ -121,19 +129,25 @@ final class PassThrough implements AutoCloseable {
         return sum == inputPartitions;
     }
 
-    /** Blocks until every input record is written and committed; returns the {@link System#nanoTime()} of that. */
+    /**
+     * Blocks until every input record is written and committed; returns the {@link System#nanoTime()} of the last
+     * commit that carried records (a loop with nothing left to read ends at its next commit interval).
+     */
     long awaitDone(Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        long last = 0;
         for (Loop loop : loops) {
             if (!loop.done.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 stop = true;
                 throw new IllegalStateException("the pass-through did not finish within " + timeout.toMinutes() + " min");
             }
-            last = Math.max(last, loop.doneNanos);
         }
         rethrow();
-        return last;
+        return lastCommitWithRecords.get();
+    }
+
+    /** Transactions aborted because the group rebalanced under a loop (their records were copied again). */
+    long abortedByRebalance() {
+        return rebalancesAborted.get();
     }
 
     @Override
@@ -163,8 +177,11 @@ final class PassThrough implements AutoCloseable {
         private final String output;
         private final CountDownLatch started = new CountDownLatch(1);
         private final CountDownLatch done = new CountDownLatch(1);
+        private final Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        private boolean inTransaction;
+        /** Records copied in the open transaction. */
+        private long pending;
         private volatile int assigned;
-        private volatile long doneNanos;
 
         Loop(BorderflowConfig config, String bootstrapServers, StreamsConfig streams, Properties streamsProperties,
              String id, int number, List<String> inputs, String output) {
@@ -202,32 +219,33 @@ final class PassThrough implements AutoCloseable {
         public void run() {
             try (consumer; producer) {
                 producer.initTransactions();
-                consumer.subscribe(inputs);
-                Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                consumer.subscribe(inputs, new Rebalances());
                 while (!go && !stop) {
-                    forward(consumer.poll(Duration.ofMillis(100)), offsets, false);
+                    forward(consumer.poll(Duration.ofMillis(100)));
                     assigned = consumer.assignment().size();
                 }
                 if (stop) {
                     return;
                 }
-                producer.beginTransaction();
+                begin();
                 started.countDown();
                 long lastCommit = System.nanoTime();
                 while (!stop) {
-                    long n = forward(consumer.poll(Duration.ofMillis(100)), offsets, true);
-                    // Every loop ends once all the input is through, whichever loop read the last record.
-                    boolean all = consumed.addAndGet(n) >= expectedRecords;
-                    if (all || System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
-                        commit(offsets);
+                    forward(consumer.poll(Duration.ofMillis(100)));
+                    if (System.nanoTime() - lastCommit >= commitIntervalMs * 1_000_000L) {
                         lastCommit = System.nanoTime();
-                        if (all) {
+                        commitOrRewind();
+                        // Every loop ends once all the input is through, whichever loop committed the last record.
+                        if (committed.get() >= expectedRecords) {
                             break;
                         }
-                        producer.beginTransaction();
+                        begin();
                     }
                 }
-                doneNanos = System.nanoTime();
+                if (inTransaction) {
+                    producer.abortTransaction();
+                    inTransaction = false;
+                }
             } catch (Throwable t) {
                 failure.compareAndSet(null, t);
                 stop = true;
@@ -237,10 +255,14 @@ final class PassThrough implements AutoCloseable {
             }
         }
 
-        private long forward(ConsumerRecords<byte[], byte[]> records, Map<TopicPartition, OffsetAndMetadata> offsets,
-                             boolean inTransaction) {
+        private void begin() {
+            producer.beginTransaction();
+            inTransaction = true;
+        }
+
+        private void forward(ConsumerRecords<byte[], byte[]> records) {
             if (records.isEmpty()) {
-                return 0;
+                return;
             }
             if (!inTransaction) {
                 throw new IllegalStateException("input arrived before the pass-through was ready");
@@ -249,15 +271,89 @@ final class PassThrough implements AutoCloseable {
                 producer.send(new ProducerRecord<>(output, null, r.timestamp(), r.key(), r.value(), r.headers()));
                 offsets.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
             }
-            return records.count();
+            pending += records.count();
         }
 
-        private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        /** Commits the open transaction with the input offsets; its records count from then on. */
+        private void commit() {
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(Map.copyOf(offsets), consumer.groupMetadata());
-                offsets.clear();
             }
             producer.commitTransaction();
+            inTransaction = false;
+            offsets.clear();
+            if (pending > 0) {
+                committed.addAndGet(pending);
+                pending = 0;
+                lastCommitWithRecords.accumulateAndGet(System.nanoTime(), Math::max);
+            }
+        }
+
+        /**
+         * Commits, or if the group has moved on without this loop (its generation is stale), aborts and reads again
+         * from the committed offsets.
+         */
+        private void commitOrRewind() {
+            try {
+                commit();
+            } catch (CommitFailedException e) {
+                abortAndRewind();
+            }
+        }
+
+        /** Aborts the open transaction and goes back to the committed offsets of the partitions still held. */
+        private void abortAndRewind() {
+            abort();
+            Set<TopicPartition> partitions = consumer.assignment();
+            if (partitions.isEmpty()) {
+                return;
+            }
+            Map<TopicPartition, OffsetAndMetadata> committedOffsets = consumer.committed(partitions);
+            for (TopicPartition tp : partitions) {
+                OffsetAndMetadata o = committedOffsets.get(tp);
+                if (o == null) {
+                    consumer.seekToBeginning(List.of(tp));
+                } else {
+                    consumer.seek(tp, o);
+                }
+            }
+        }
+
+        private void abort() {
+            producer.abortTransaction();
+            inTransaction = false;
+            offsets.clear();
+            pending = 0;
+            rebalancesAborted.incrementAndGet();
+        }
+
+        /**
+         * As a stream thread does: what was read from partitions about to move is committed before they go (the
+         * generation is still valid while they are revoked), so the next owner starts after it and nothing is
+         * copied twice. Partitions lost (the group went on without this loop) cannot be committed: the open
+         * transaction is aborted, and its records are read again by whoever owns them now. A partition newly
+         * assigned starts at its committed offset.
+         */
+        private final class Rebalances implements ConsumerRebalanceListener {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                if (inTransaction && !partitions.isEmpty()) {
+                    commitOrRewind();
+                    begin();
+                }
+            }
+
+            @Override
+            public void onPartitionsLost(Collection<TopicPartition> partitions) {
+                if (inTransaction) {
+                    abort();
+                    begin();
+                }
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            }
         }
 
         /** For a loop that never ran; a running loop closes its clients itself. */

@@ -22,6 +22,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -100,6 +101,29 @@ class BenchFiguresTest {
         assertEquals(3.0, f.p99Ms());
         assertEquals(3.0, f.maxMs());
         assertNull(LatencyProbe.figures(5, new long[0]).p50Ms(), "nothing matched: no figure");
+    }
+
+    @Test
+    void timelineGroupsSamplesByTheSecondTheyWereSentIn() {
+        long start = 5_000_000_000L;
+        long ms = 1_000_000L;
+        // Net flow: two samples in second 0 (10 and 30 ms), none in second 1, one unmatched in second 2.
+        AtomicLongArray flowSent = new AtomicLongArray(new long[] {start, start + 900 * ms, start + 2_100 * ms, 0});
+        AtomicLongArray flowSeen = new AtomicLongArray(new long[] {start + 10 * ms, start + 930 * ms, 0, 0});
+        // Stay status: one in second 1, 2 s late (a stall shows in the second it hit).
+        AtomicLongArray statusSent = new AtomicLongArray(new long[] {start + 1_500 * ms});
+        AtomicLongArray statusSeen = new AtomicLongArray(new long[] {start + 3_500 * ms});
+        List<BenchResult.LatencySecond> t = LatencyProbe.timeline(start, flowSent, flowSeen, statusSent, statusSeen);
+        assertEquals(List.of(0L, 1L, 2L), t.stream().map(BenchResult.LatencySecond::second).toList());
+        assertEquals(2, t.get(0).netFlow().matched());
+        assertEquals(30.0, t.get(0).netFlow().maxMs());
+        assertEquals(0, t.get(0).stayStatus().samples());
+        assertEquals(0, t.get(1).netFlow().samples());
+        assertEquals(2000.0, t.get(1).stayStatus().p99Ms());
+        assertEquals(1, t.get(2).netFlow().samples(), "the unmatched sample is counted in its second");
+        assertNull(t.get(2).netFlow().maxMs());
+        assertEquals(List.of(), LatencyProbe.timeline(start, new AtomicLongArray(0), new AtomicLongArray(0),
+                new AtomicLongArray(0), new AtomicLongArray(0)));
     }
 
     @Test

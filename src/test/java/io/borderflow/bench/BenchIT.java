@@ -85,6 +85,11 @@ class BenchIT {
         assertTrue(status.get("matched").asLong() > 0 && status.get("matched").asLong() <= status.get("samples").asLong(),
                 status.toString());
         assertOrdered(status);
+        long timelineFlowSamples = 0;
+        for (JsonNode second : latency.get("timeline")) {
+            timelineFlowSamples += second.at("/netFlow/samples").asLong();
+        }
+        assertEquals(flow.get("samples").asLong(), timelineFlowSamples, "the timeline holds every sample once");
 
         assertTrue(r.at("/memory/peakHeapBytes").asLong() > 0);
         assertTrue(r.at("/memory/peakHeapBytes").asLong() <= r.at("/memory/maxHeapBytes").asLong());
