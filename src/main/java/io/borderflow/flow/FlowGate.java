@@ -19,6 +19,7 @@ import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -57,7 +58,10 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     private static final String SEPARATOR = "\u0000";
 
     private final Duration dedupeHorizon;
+    private final Duration liveInterval;
     private final String checkpointStore;
+    /** The latest record time of this task since it started (not stored: the next record sets it again). */
+    private long streamTime = Long.MIN_VALUE;
     private ProcessorContext<String, SpecificRecord> context;
     private FlowMetrics metrics;
     private WindowStore<Bytes, Long> seen;
@@ -67,8 +71,10 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
     private final InputCheck check;
 
-    FlowGate(Duration dedupeHorizon, String checkpointStore, ZoneId zone) {
+    /** @param liveInterval how often the open hour's counts go on as well (zero: only when the hour is over) */
+    FlowGate(Duration dedupeHorizon, Duration liveInterval, String checkpointStore, ZoneId zone) {
         this.dedupeHorizon = dedupeHorizon;
+        this.liveInterval = liveInterval;
         this.checkpointStore = checkpointStore;
         this.check = new InputCheck(zone);
     }
@@ -88,10 +94,22 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         }
         this.partials = new HourlyPartials(context.getStateStore(PARTIALS_STORE));
         this.checkpoints = context.getStateStore(checkpointStore);
+        if (!liveInterval.isZero()) {
+            // Input at the pace of real life stays in one hour for an hour: without this, the live net flows would
+            // show an hour only once it is over.
+            context.schedule(liveInterval, PunctuationType.WALL_CLOCK_TIME, now -> sendOpenHours());
+        }
+    }
+
+    private void sendOpenHours() {
+        if (streamTime != Long.MIN_VALUE) {
+            partials.sendOpenHoursTo(context, streamTime, Gate.source(context), FlowGate::keys);
+        }
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        streamTime = Math.max(streamTime, record.timestamp());
         String wm = Watermarks.value(record.headers());
         if (wm != null) {
             handOver(Watermarks.isEnd(wm) ? Long.MAX_VALUE : LocalWindows.hourStart(record.timestamp()));

@@ -28,7 +28,9 @@ final class Gate {
      * own pace, and one fetch can hold a day of replayed event time).
      */
     static org.apache.kafka.common.header.Headers source(ProcessorContext<?, ?> context) {
-        int partition = context.recordMetadata().map(RecordMetadata::partition).orElse(0);
+        // A punctuation has no record: a gate's task reads partition N of its input topic.
+        int partition = context.recordMetadata().map(RecordMetadata::partition).filter(p -> p >= 0)
+                .orElse(context.taskId().partition());
         org.apache.kafka.common.header.internals.RecordHeaders h = new org.apache.kafka.common.header.internals.RecordHeaders();
         h.add(SOURCE_PARTITION_HEADER, java.nio.ByteBuffer.allocate(4).putInt(partition).array());
         return h;

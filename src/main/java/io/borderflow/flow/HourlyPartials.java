@@ -58,6 +58,16 @@ final class HourlyPartials {
         if (before <= handedOver) {
             return null;
         }
+        List<Partial> due = take(before);
+        // The end of input hands everything over but leaves the hour mark where it was: a later record of an
+        // open hour is still counted the cheap way.
+        handedOver = before == Long.MAX_VALUE ? handedOver : before;
+        store.put(HANDED_OVER, ByteBuffer.allocate(8).putLong(handedOver).array());
+        return due;
+    }
+
+    /** Removes and returns the counts of the hours not handed over that start before {@code before}. */
+    private List<Partial> take(long before) {
         List<Partial> due = new ArrayList<>();
         // From the first hour not handed over: the hours below are deleted, and a scan from the lowest key would walk
         // their tombstones (ScanFloor), more with every hour of input.
@@ -77,10 +87,6 @@ final class HourlyPartials {
         for (Partial p : due) {
             store.put(key(p.hourStart(), p.key()), null); // a delete without reading the old value, as delete() does
         }
-        // The end of input hands everything over but leaves the hour mark where it was: a later record of an
-        // open hour is still counted the cheap way.
-        handedOver = before == Long.MAX_VALUE ? handedOver : before;
-        store.put(HANDED_OVER, ByteBuffer.allocate(8).putLong(handedOver).array());
         return due;
     }
 
@@ -108,6 +114,31 @@ final class HourlyPartials {
         if (due == null) {
             return false;
         }
+        // Stamped at the hour's last millisecond: the record falls in the hour and the local day it counts for.
+        forward(context, due, Long.MAX_VALUE, source, expand);
+        return true;
+    }
+
+    /**
+     * Sends on what the hours not yet handed over have counted so far, and starts them again from zero; the hour
+     * mark stays, so the rest of those hours is counted here as before. For a live view on the wall clock: input
+     * at the pace of real life stays in one hour for an hour. Stamped at {@code streamTime} (this task's latest
+     * record) or the hour's last millisecond, whichever is earlier, so the aggregation never hears of a time this
+     * partition has not reached. False if nothing was counted since the last call.
+     */
+    boolean sendOpenHoursTo(ProcessorContext<String, ? super FlowDelta> context, long streamTime, Headers source,
+                            Function<String, String[]> expand) {
+        List<Partial> due = take(Long.MAX_VALUE);
+        if (due.isEmpty()) {
+            return false;
+        }
+        forward(context, due, streamTime, source, expand);
+        return true;
+    }
+
+    /** One record per hour and expanded key, by hour then key, stamped no later than {@code latest}. */
+    private static void forward(ProcessorContext<String, ? super FlowDelta> context, List<Partial> due, long latest,
+                                Headers source, Function<String, String[]> expand) {
         TreeMap<Long, TreeMap<String, long[]>> sums = new TreeMap<>();
         for (Partial p : due) {
             TreeMap<String, long[]> hour = sums.computeIfAbsent(p.hourStart(), h -> new TreeMap<>());
@@ -117,9 +148,10 @@ final class HourlyPartials {
                 sum[1] += p.counts().second();
             }
         }
-        // Stamped at the hour's last millisecond: the record falls in the hour and the local day it counts for.
-        sums.forEach((hourStart, keys) -> keys.forEach((key, sum) -> context.forward(new Record<>(key,
-                new FlowDelta(sum[0], sum[1], null), hourStart + LocalWindows.HOUR_MS - 1, source))));
-        return true;
+        sums.forEach((hourStart, keys) -> {
+            long stamp = Math.max(hourStart, Math.min(hourStart + LocalWindows.HOUR_MS - 1, latest));
+            keys.forEach((key, sum) -> context.forward(new Record<>(key, new FlowDelta(sum[0], sum[1], null), stamp,
+                    source)));
+        });
     }
 }
