@@ -259,7 +259,7 @@ public final class Bench {
             reader.finish(Duration.ofMinutes(2));
             double throughput = borderflowRates.isEmpty() ? Double.NaN
                     : BenchResult.Spread.of(borderflowRates).median();
-            result = probe.result(span, throughput < settings.rate());
+            result = probe.result(span, throughput < settings.rate(), settings.latencySettle());
         }
         deleteRecursively(state);
         out.printf(Locale.ROOT, "latency at %,.0f events/s (achieved %,.0f, %,d events): net flow p50 %s p99 %s max %s ms"
@@ -269,6 +269,11 @@ public final class Bench {
                 result.netFlow().matched(), result.netFlow().samples(),
                 ms(result.stayStatus().p50Ms()), ms(result.stayStatus().p99Ms()), ms(result.stayStatus().maxMs()),
                 result.stayStatus().matched(), result.stayStatus().samples());
+        out.printf(Locale.ROOT, "after the first %.0f s: net flow p50 %s p99 %s max %s ms; stay status p50 %s p99 %s"
+                        + " max %s ms%n", result.settleSeconds(), ms(result.netFlowSettled().p50Ms()),
+                ms(result.netFlowSettled().p99Ms()), ms(result.netFlowSettled().maxMs()),
+                ms(result.stayStatusSettled().p50Ms()), ms(result.stayStatusSettled().p99Ms()),
+                ms(result.stayStatusSettled().maxMs()));
         out.println("latency by second of sending, max ms (net flow / stay status): " + result.timeline().stream()
                 .map(t -> t.second() + ": " + ms(t.netFlow().maxMs()) + " / " + ms(t.stayStatus().maxMs()))
                 .collect(Collectors.joining(", ")));
@@ -354,6 +359,7 @@ public final class Bench {
         s.put("latencyRate", settings.rate());
         s.put("latencyDuration", settings.latencyDuration().toString());
         s.put("latencySamples", settings.latencySamples());
+        s.put("latencySettle", settings.latencySettle().toString());
         s.put("skipLatency", settings.skipLatency());
         s.put("inputPartitions", partitions);
         Properties streams = StreamApp.properties(config, "127.0.0.1:9092", work);

@@ -68,6 +68,10 @@ public final class BenchReport {
             latencyRow(b, String.format(Locale.ROOT, "produce to net-flow output (%d live, %d final)",
                     l.netFlowViaLive(), l.netFlowViaFinal()), l.netFlow());
             latencyRow(b, "produce to stay status", l.stayStatus());
+            latencyRow(b, String.format(Locale.ROOT, "net-flow output, sent after the first %.0f s", l.settleSeconds()),
+                    l.netFlowSettled());
+            latencyRow(b, String.format(Locale.ROOT, "stay status, sent after the first %.0f s", l.settleSeconds()),
+                    l.stayStatusSettled());
             b.append('\n');
             if (l.rateAboveThroughput()) {
                 b.append("The latency rate is above borderflow's measured throughput: these latencies include a backlog"

@@ -61,11 +61,14 @@ public record BenchResult(String benchmark, String startedAt, List<String> comma
      *                        many on the final one (their window closed before a live update)
      * @param rateAboveThroughput the target rate is above the app's median throughput measured in the same run: the
      *                            latencies then include a backlog that grows while the input is produced
+     * @param settleSeconds       the first seconds of sending, just after the app started
+     * @param netFlowSettled, stayStatusSettled the same figures for the samples sent after those seconds
      * @param timeline            the same figures per second of sending: a tail that comes in bursts shows here
      */
     public record Latency(double targetRate, double achievedRate, long events, double seconds, LatencyFigures netFlow,
                           long netFlowViaLive, long netFlowViaFinal, LatencyFigures stayStatus,
-                          boolean rateAboveThroughput, List<LatencySecond> timeline) {
+                          boolean rateAboveThroughput, double settleSeconds, LatencyFigures netFlowSettled,
+                          LatencyFigures stayStatusSettled, List<LatencySecond> timeline) {
     }
 
     /** The samples sent in one second of the latency phase, counted from its first send. */

@@ -15,10 +15,13 @@ import java.time.LocalDate;
  * @param rate             input rate of the latency phase, events/s
  * @param latencyDuration  how long the latency phase produces (at most the whole input)
  * @param latencySamples   about how many stay-status samples the latency phase times
+ * @param latencySettle    the first part of the latency phase, reported apart as well: the app has just started (as
+ *                         long as the phase or longer: no figures without it)
  * @param timeout          give up when one phase takes longer
  */
 public record BenchSettings(String scenario, LocalDate from, LocalDate to, Long seed, double scale, int repetitions,
-                            int warmup, double rate, Duration latencyDuration, int latencySamples, boolean skipLatency,
+                            int warmup, double rate, Duration latencyDuration, int latencySamples,
+                            Duration latencySettle, boolean skipLatency,
                             Path outputDir, Duration timeout) {
     public BenchSettings {
         if (!(scale > 0) || Double.isInfinite(scale)) {
@@ -38,6 +41,9 @@ public record BenchSettings(String scenario, LocalDate from, LocalDate to, Long 
         }
         if (latencySamples < 1) {
             throw new IllegalArgumentException("--latency-samples must be at least 1, got " + latencySamples);
+        }
+        if (latencySettle.isNegative()) {
+            throw new IllegalArgumentException("--latency-settle must not be negative, got " + latencySettle);
         }
         if (timeout.isNegative() || timeout.isZero()) {
             throw new IllegalArgumentException("--timeout must be positive, got " + timeout);

@@ -339,9 +339,13 @@ final class LatencyProbe {
         return new long[] {start, last};
     }
 
-    /** @param rateAboveThroughput the rate is above the app's measured throughput (the result includes a backlog) */
-    BenchResult.Latency result(long[] sendSpan, boolean rateAboveThroughput) {
-        long[] flowLatencies = latencies(flowSent, flowSeen);
+    /**
+     * @param rateAboveThroughput the rate is above the app's measured throughput (the result includes a backlog)
+     * @param settle              the first part of the sending, reported apart as well
+     */
+    BenchResult.Latency result(long[] sendSpan, boolean rateAboveThroughput, Duration settle) {
+        long[] flowLatencies = latencies(flowSent, flowSeen, Long.MIN_VALUE);
+        long settled = sendSpan[0] + settle.toNanos();
         long viaLive = 0;
         long viaFinal = 0;
         for (int i = 0; i < flowSeen.length(); i++) {
@@ -357,8 +361,21 @@ final class LatencyProbe {
         double achieved = seconds > 0 ? (events - 1) / seconds : 0;
         return new BenchResult.Latency(rate, BenchResult.round(achieved), events, BenchResult.round(seconds),
                 figures(flowSent.length(), flowLatencies), viaLive, viaFinal,
-                figures(statusSent.length(), latencies(statusSent, statusSeen)), rateAboveThroughput,
+                figures(statusSent.length(), latencies(statusSent, statusSeen, Long.MIN_VALUE)), rateAboveThroughput,
+                settle.toMillis() / 1000.0, figures(sentFrom(flowSent, settled), latencies(flowSent, flowSeen, settled)),
+                figures(sentFrom(statusSent, settled), latencies(statusSent, statusSeen, settled)),
                 timeline(sendSpan[0], flowSent, flowSeen, statusSent, statusSeen));
+    }
+
+    /** How many samples were sent at or after {@code from}. */
+    static long sentFrom(AtomicLongArray sent, long from) {
+        long n = 0;
+        for (int i = 0; i < sent.length(); i++) {
+            if (sent.get(i) != 0 && sent.get(i) >= from) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Both kinds of sample by the second, from {@code start}, in which they were sent. */
@@ -401,11 +418,12 @@ final class LatencyProbe {
         }
     }
 
-    private static long[] latencies(AtomicLongArray sent, AtomicLongArray seen) {
+    /** The latencies of the samples sent at or after {@code from} and seen. */
+    static long[] latencies(AtomicLongArray sent, AtomicLongArray seen, long from) {
         long[] out = new long[sent.length()];
         int n = 0;
         for (int i = 0; i < sent.length(); i++) {
-            if (sent.get(i) != 0 && seen.get(i) != 0) {
+            if (sent.get(i) != 0 && sent.get(i) >= from && seen.get(i) != 0) {
                 out[n++] = Math.max(0, seen.get(i) - sent.get(i));
             }
         }

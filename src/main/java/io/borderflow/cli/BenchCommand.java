@@ -68,6 +68,11 @@ public final class BenchCommand implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     int latencySamples;
 
+    @Option(names = "--latency-settle", defaultValue = "PT10S", paramLabel = "DURATION",
+            description = "The first part of the latency phase, just after the app started: the figures are given with "
+                    + "and without the events sent in it (ISO-8601). Default: ${DEFAULT-VALUE}.")
+    Duration latencySettle;
+
     @Option(names = "--skip-latency", description = "No latency phase.")
     boolean skipLatency;
 
@@ -82,7 +87,7 @@ public final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         BenchSettings settings = new BenchSettings(scenario, from, to, seed, scale, repetitions, warmup, rate,
-                latencyDuration, latencySamples, skipLatency, outputDir, timeout);
+                latencyDuration, latencySamples, latencySettle, skipLatency, outputDir, timeout);
         BorderflowConfig config = configOptions.load(Map.of());
         PrintStream out = System.out;
         List<String> command = spec.commandLine().getParseResult().originalArgs();

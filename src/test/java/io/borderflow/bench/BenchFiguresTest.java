@@ -127,6 +127,16 @@ class BenchFiguresTest {
     }
 
     @Test
+    void settledFiguresLeaveOutTheSamplesSentBeforeTheSettleTime() {
+        AtomicLongArray sent = new AtomicLongArray(new long[] {100, 200, 300, 0});
+        AtomicLongArray seen = new AtomicLongArray(new long[] {150, 0, 310, 0});
+        assertArrayEquals(new long[] {50, 10}, LatencyProbe.latencies(sent, seen, Long.MIN_VALUE));
+        assertArrayEquals(new long[] {10}, LatencyProbe.latencies(sent, seen, 200), "sent at 200 is in, but unmatched");
+        assertEquals(2, LatencyProbe.sentFrom(sent, 200));
+        assertEquals(0, LatencyProbe.sentFrom(sent, 301));
+    }
+
+    @Test
     void spreadIsMedianMinMaxInRunOrder() {
         BenchResult.Spread odd = BenchResult.Spread.of(List.of(30.0, 10.0, 20.0));
         assertEquals(20.0, odd.median());

@@ -30,7 +30,7 @@ class BenchIT {
         Path out = dir.resolve("results");
         assertEquals(0, Main.run("bench", "--scenario", "baseline", "--from", "2024-01-10", "--to", "2024-01-10",
                 "--scale", "0.5", "--repetitions", "1", "--warmup", "0", "--rate", "5000", "--latency-duration", "PT2S",
-                "--latency-samples", "100", "--timeout", "PT3M", "--output-dir", out.toString()));
+                "--latency-samples", "100", "--latency-settle", "PT1S", "--timeout", "PT3M", "--output-dir", out.toString()));
 
         List<Path> files;
         try (Stream<Path> s = Files.list(out)) {
@@ -85,6 +85,12 @@ class BenchIT {
         assertTrue(status.get("matched").asLong() > 0 && status.get("matched").asLong() <= status.get("samples").asLong(),
                 status.toString());
         assertOrdered(status);
+        JsonNode settled = latency.get("netFlowSettled");
+        assertEquals(1.0, latency.get("settleSeconds").asDouble());
+        assertTrue(settled.get("samples").asLong() > 0 && settled.get("samples").asLong() < flow.get("samples").asLong(),
+                "the samples sent after the first second: " + settled);
+        assertOrdered(settled);
+        assertTrue(latency.get("stayStatusSettled").get("samples").asLong() < status.get("samples").asLong());
         long timelineFlowSamples = 0;
         for (JsonNode second : latency.get("timeline")) {
             timelineFlowSamples += second.at("/netFlow/samples").asLong();

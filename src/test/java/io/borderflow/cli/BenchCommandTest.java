@@ -20,7 +20,7 @@ class BenchCommandTest {
         CliRun run = CliRun.of("bench", "--help");
         assertEquals(0, run.exitCode(), run.err());
         for (String option : List.of("--scenario", "--from", "--to", "--scale", "--repetitions", "--warmup", "--rate",
-                "--latency-duration", "--skip-latency", "--output-dir")) {
+                "--latency-duration", "--latency-settle", "--skip-latency", "--output-dir")) {
             assertTrue(run.out().contains(option), option + " in " + run.out());
         }
     }
@@ -30,6 +30,7 @@ class BenchCommandTest {
         Path out = dir.resolve("results");
         for (List<String> args : List.of(List.of("--rate", "0"), List.of("--scale", "-1"), List.of("--scale", "lots"),
                 List.of("--repetitions", "0"), List.of("--warmup", "-1"), List.of("--latency-duration", "PT0S"),
+                List.of("--latency-settle", "-PT1S"),
                 List.of("--scenario", "no-such-scenario"), List.of("--bootstrap-servers", "127.0.0.1:9092"))) {
             String[] argv = concat(args, "--output-dir", out.toString());
             CliRun run = CliRun.of(argv);
