@@ -59,6 +59,9 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
 
     private final Duration dedupeHorizon;
     private final Duration liveInterval;
+    private final long hourGraceMs;
+    /** The last hour whose grace this task's time was reported past (see {@link #reportGracePassed}). */
+    private long graceReportedHour = Long.MIN_VALUE;
     private final String checkpointStore;
     /** The latest record time of this task since it started (not stored: the next record sets it again). */
     private long streamTime = Long.MIN_VALUE;
@@ -71,10 +74,14 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
     private final InputCheck check;
 
-    /** @param liveInterval how often the open hour's counts go on as well (zero: only when the hour is over) */
-    FlowGate(Duration dedupeHorizon, Duration liveInterval, String checkpointStore, ZoneId zone) {
+    /**
+     * @param liveInterval how often the open hour's counts go on as well (zero: only when the hour is over)
+     * @param hourGrace    the aggregation's grace for hourly windows: it hears when this task's time passes it
+     */
+    FlowGate(Duration dedupeHorizon, Duration liveInterval, Duration hourGrace, String checkpointStore, ZoneId zone) {
         this.dedupeHorizon = dedupeHorizon;
         this.liveInterval = liveInterval;
+        this.hourGraceMs = hourGrace.toMillis();
         this.checkpointStore = checkpointStore;
         this.check = new InputCheck(zone);
     }
@@ -175,6 +182,20 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         if (handOver(hour)) {
             // Tell the aggregator how far this partition has got, not just up to the hour handed over.
             context.forward(new Record<>(WindowAggregator.WATERMARK_KEY, null, ts, Gate.source(context)));
+        }
+        reportGracePassed();
+    }
+
+    /**
+     * Tells the aggregator once an hour when this task's time has passed the hour before's grace, so that hour can
+     * close then: the hand-over alone reports a partition's time at hour starts, which left every hour open until
+     * the next one began (an hour more than the grace, at the pace of real life).
+     */
+    private void reportGracePassed() {
+        long graceHour = Math.floorDiv(streamTime - hourGraceMs, LocalWindows.HOUR_MS);
+        if (graceHour != graceReportedHour) {
+            graceReportedHour = graceHour;
+            context.forward(new Record<>(WindowAggregator.WATERMARK_KEY, null, streamTime, Gate.source(context)));
         }
     }
 

@@ -111,7 +111,8 @@ public final class NetFlowTopology {
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
 
         Map<String, KStream<String, SpecificRecord>> gated = crossings
-                .process(() -> new FlowGate(settings.dedupeHorizon(), settings.liveInterval(), CHECKPOINTS_STORE,
+                .process(() -> new FlowGate(settings.dedupeHorizon(), settings.liveInterval(), settings.hourGrace(),
+                                CHECKPOINTS_STORE,
                                 settings.zone()), Named.as("flow-gate"),
                         FlowGate.DEDUPE_STORE, FlowGate.PARTIALS_STORE)
                 .split(Named.as("flow-gate-"))

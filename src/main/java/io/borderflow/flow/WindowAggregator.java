@@ -55,7 +55,8 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
     private long[] sourceTimes = new long[0];
     /** How many input partitions the watermarks say there are: none of them may be left out. */
     private int declaredPartitions;
-    private long lastCloseHour = Long.MIN_VALUE;
+    private long lastHourGraceMark = Long.MIN_VALUE;
+    private long lastDayGraceMark = Long.MIN_VALUE;
     /** Where the scans for windows to close and to purge start, by window end: below are tombstones. */
     private final ScanFloor openHours = new ScanFloor();
     private final ScanFloor openDays = new ScanFloor();
@@ -266,13 +267,21 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         }
     }
 
-    /** Closes what stream time has passed; checked once per hour of stream time. */
+    /**
+     * Closes what stream time has passed; checked when stream time less a grace enters another hour, the only
+     * moments a window can become due (windows end on hour boundaries).
+     */
     private void closeDue() {
-        long hour = Math.floorDiv(streamTime, LocalWindows.HOUR_MS);
-        if (hour == lastCloseHour || streamTime == Long.MIN_VALUE) {
+        if (streamTime == Long.MIN_VALUE) {
             return;
         }
-        lastCloseHour = hour;
+        long hourMark = Math.floorDiv(streamTime - settings.hourGrace().toMillis(), LocalWindows.HOUR_MS);
+        long dayMark = Math.floorDiv(streamTime - settings.dayGrace().toMillis(), LocalWindows.HOUR_MS);
+        if (hourMark == lastHourGraceMark && dayMark == lastDayGraceMark) {
+            return;
+        }
+        lastHourGraceMark = hourMark;
+        lastDayGraceMark = dayMark;
         saveSourceTimes();
         closeUpTo(streamTime - settings.hourGrace().toMillis(), streamTime - settings.dayGrace().toMillis());
         long purgeBefore = streamTime - settings.correctionsKept().toMillis();

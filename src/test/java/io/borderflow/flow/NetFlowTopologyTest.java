@@ -160,6 +160,24 @@ class NetFlowTopologyTest {
     }
 
     @Test
+    void anHourClosesOnceItsGraceHasPassedNotAtTheNextHour() {
+        pipe(crossing("2022-09-21T10:05:00+06:00", Direction.ENTRY, "SYRYM", "RU"));
+        pipe(crossing("2022-09-21T11:10:00+06:00", Direction.ENTRY, "SYRYM", "RU"));
+        assertTrue(finals.readValuesToList().stream().noneMatch(w -> w.getWindow().equals("1h")),
+                "within the grace (PT15M) the hour is still open");
+        pipe(crossing("2022-09-21T11:16:00+06:00", Direction.EXIT, "SYRYM", "RU"));
+        // At the pace of real life that is 11:16, not after noon: alerts on the hour come 15 minutes after it.
+        NetFlowWindow hour = byWindow(finals.readValuesToList()).get("NATIONAL:KZ|1h|2022-09-21T04:00:00Z");
+        assertTrue(hour != null, "the 10:00 hour is final once the partition is past 11:15");
+        assertEquals(1, hour.getEntries());
+        assertEquals(0, hour.getExits());
+        end("2022-09-21T11:16:00+06:00");
+        NetFlowWindow next = byWindow(finals.readValuesToList()).get("NATIONAL:KZ|1h|2022-09-21T05:00:00Z");
+        assertEquals(1, next.getEntries());
+        assertEquals(1, next.getExits());
+    }
+
+    @Test
     void theDayOfAlmatysOffsetChangeIsOneLocalDayOf25Hours() {
         // 1 Mar 2024 00:00 +06:00 became 29 Feb 23:00 +05:00: 29 Feb 2024 lasted 25 hours.
         pipe(crossing("2024-02-29T23:30:00+05:00", Direction.ENTRY, "SYRYM", "RU"));
