@@ -43,6 +43,7 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  * on as one partial count per key: a few records an hour instead of four per crossing, which is
  * what made the aggregation stage cheap. A crossing whose hour was already handed over (out of
  * order in its partition) goes on whole, so the aggregator can restate and report it if late.
+ * Every live interval of wall-clock time the open hour's counts so far go on too (see {@link #sendOpenHours}).
  * Partial counts live in a state store, so they commit with the input offsets (exactly-once).
  */
 final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord> {
