@@ -29,7 +29,6 @@ import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.TimestampedKeyValueStore;
 import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
-import org.apache.kafka.streams.state.WindowStoreIterator;
 
 /**
  * The net-flow topology's entrance: decodes and checks crossings ({@link InputCheck}: undecodable ones and
@@ -48,10 +47,11 @@ import org.apache.kafka.streams.state.WindowStoreIterator;
  */
 final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord> {
     /**
-     * Event ids seen, keyed by a 16-byte digest of the id (v1, {@code flow-dedupe}, held the id itself: 2-3 times
-     * the bytes on disk). A new name, so a new changelog: the key formats never meet.
+     * Event ids seen, as 16-byte digests in batches ({@link DedupeBatches}). v2 held one record per id keyed by its
+     * digest, v1 ({@code flow-dedupe}) one per id keyed by the id itself. A new name, so a new changelog: the
+     * formats never meet.
      */
-    static final String DEDUPE_STORE = "flow-dedupe-v2";
+    static final String DEDUPE_STORE = "flow-dedupe-v3";
     static final String PARTIALS_STORE = "flow-partials";
     static final String UNKNOWN_REGION = "unknown";
     static final String NATIONAL_KEY = "NATIONAL:KZ";
@@ -68,8 +68,9 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
     private long streamTime = Long.MIN_VALUE;
     private ProcessorContext<String, SpecificRecord> context;
     private FlowMetrics metrics;
-    private WindowStore<Bytes, Long> seen;
+    private WindowStore<Bytes, byte[]> seen;
     private RecentIds recent;
+    private DedupeBatches batches;
     private final MessageDigest md5 = md5();
     private HourlyPartials partials;
     private TimestampedKeyValueStore<String, Checkpoint> checkpoints;
@@ -93,13 +94,16 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         this.metrics = new FlowMetrics(context);
         this.seen = context.getStateStore(DEDUPE_STORE);
         this.recent = new RecentIds(2 * dedupeHorizon.toMillis());
-        // The filter mirrors the store, which after a restart or a restore is the truth.
-        try (KeyValueIterator<Windowed<Bytes>, Long> all = seen.all()) {
+        // The ids in memory mirror the store, which after a restart or a restore is the truth.
+        long highestBatch = -1;
+        try (KeyValueIterator<Windowed<Bytes>, byte[]> all = seen.all()) {
             while (all.hasNext()) {
-                KeyValue<Windowed<Bytes>, Long> kv = all.next();
-                recent.add(fingerprint(kv.key.key().get()), kv.key.window().start());
+                KeyValue<Windowed<Bytes>, byte[]> kv = all.next();
+                DedupeBatches.forEach(kv.key.window().start(), kv.value, recent::add);
+                highestBatch = Math.max(highestBatch, DedupeBatches.number(kv.key.key()));
             }
         }
+        this.batches = new DedupeBatches(highestBatch + 1);
         this.partials = new HourlyPartials(context.getStateStore(PARTIALS_STORE));
         this.checkpoints = context.getStateStore(checkpointStore);
         if (!liveInterval.isZero()) {
@@ -134,24 +138,20 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         long ts = record.timestamp();
         long from = ts - dedupeHorizon.toMillis();
         long to = ts + dedupeHorizon.toMillis();
-        byte[] digest = md5.digest(c.getEventId().getBytes(StandardCharsets.UTF_8));
-        long fingerprint = fingerprint(digest);
-        Bytes id = Bytes.wrap(digest);
-        // Almost every crossing is new, and the in-memory fingerprints say so without a RocksDB range scan;
-        // a fingerprint match (a duplicate, or rarely a collision) is settled by the store.
-        if (from < recent.floor() || recent.mayContain(fingerprint, from, to)) {
-            // The long overload: the Instant one formats an error-message prefix on every call (a profile showed it).
-            try (WindowStoreIterator<Long> earlier = seen.fetch(id, from, to)) {
-                if (earlier.hasNext()) {
-                    Gate.forwardDeadLetter(context, record, "DUPLICATE",
-                            "eventId seen before at " + Instant.ofEpochMilli(earlier.next().value) + "; counted once",
-                            metrics);
-                    return;
-                }
-            }
+        ByteBuffer digest = ByteBuffer.wrap(md5.digest(c.getEventId().getBytes(StandardCharsets.UTF_8)));
+        long hi = digest.getLong();
+        long lo = digest.getLong();
+        // The ids in memory are all the store would answer: it hides what is older than its retention, and they
+        // are kept as long, to the whole day.
+        long earlier = recent.seenAt(hi, lo, from, to);
+        if (earlier != RecentIds.NOT_SEEN) {
+            Gate.forwardDeadLetter(context, record, "DUPLICATE",
+                    "eventId seen before at " + Instant.ofEpochMilli(earlier) + "; counted once", metrics);
+            return;
         }
-        seen.put(id, ts, ts);
-        recent.add(fingerprint, ts);
+        recent.add(hi, lo, ts);
+        DedupeBatches.Stored batch = batches.add(hi, lo, ts);
+        seen.put(batch.key(), batch.value(), batch.hourStart());
 
         ValueAndTimestamp<Checkpoint> known = checkpoints.get(c.getCheckpoint());
         String region;
@@ -233,10 +233,6 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         }
         return keys(partialKey.substring(first + 1, checkpointEnd), partialKey.substring(checkpointEnd, last),
                 partialKey.substring(last + 1));
-    }
-
-    private static long fingerprint(byte[] digest) {
-        return ByteBuffer.wrap(digest).getLong();
     }
 
     private static MessageDigest md5() {

@@ -93,9 +93,13 @@ public final class NetFlowTopology {
                 Materialized.<String, Checkpoint>as(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE))
                         .withKeySerde(Serdes.String()).withValueSerde(AvroSerde.of(Checkpoint.class)));
         builder.addStateStore(Stores.windowStoreBuilder(
-                Stores.persistentWindowStore(FlowGate.DEDUPE_STORE, settings.dedupeHorizon().multipliedBy(2),
+                // Batches are stamped with their hour's start, up to an hour before their last id: kept an hour longer.
+                Stores.persistentWindowStore(FlowGate.DEDUPE_STORE,
+                        settings.dedupeHorizon().multipliedBy(2).plus(java.time.Duration.ofHours(1)),
                         java.time.Duration.ofMillis(1), false),
-                Serdes.Bytes(), Serdes.Long())
+                Serdes.Bytes(), Serdes.ByteArray())
+                // Cached: an open batch is rewritten with every id, and reaches RocksDB and the changelog once a commit.
+                .withCachingEnabled()
                 // A window store's changelog is deleted by retention measured on record timestamps:
                 // replayed 2022 event times would be deleted on arrival (and with them the producer
                 // state Kafka keeps for exactly-once). The store itself still expires by stream time.

@@ -6,103 +6,100 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * In-memory fingerprints (64-bit) of the event ids the dedupe store holds, by UTC day of their
- * event time: it answers "certainly not seen" without touching RocksDB, which is what almost every crossing is.
- * A fingerprint match is only a maybe, confirmed against the store. Days are forgotten once older than the
- * store keeps them; a lookup reaching before the oldest day kept ({@link #floor()}) must go to the store.
+ * The event ids the gate has counted, as 128-bit digests with their event times, by UTC day of event time: the
+ * dedupe check, answered in memory. It is filled from the dedupe store when a task starts and then gets every id
+ * the task adds; it forgets whole days once they are older than the store's retention, so it holds at least what
+ * the store would still return, and no lookup needs a store read.
  */
 final class RecentIds {
+    /** What {@link #seenAt} answers for an id not seen in the times asked about. */
+    static final long NOT_SEEN = Long.MIN_VALUE;
     private static final long DAY_MS = 86_400_000L;
     private final long keepMs;
-    private final TreeMap<Long, LongSet> days = new TreeMap<>();
-    private long floor = Long.MIN_VALUE;
+    private final TreeMap<Long, IdSet> days = new TreeMap<>();
     private long maxTime = Long.MIN_VALUE;
 
-    /** @param keepMs how far behind the latest event time fingerprints are kept (the store's retention) */
+    /** @param keepMs how far behind the latest event time ids are kept (the store's retention) */
     RecentIds(long keepMs) {
         this.keepMs = keepMs;
     }
 
     void clear() {
         days.clear();
-        floor = Long.MIN_VALUE;
         maxTime = Long.MIN_VALUE;
     }
 
-    /** Event times from here on are covered: whatever the store holds of them is also here. */
-    long floor() {
-        return floor;
-    }
-
-    void add(long fingerprint, long time) {
-        days.computeIfAbsent(Math.floorDiv(time, DAY_MS), d -> new LongSet()).add(fingerprint);
+    /** @param time the event time; never {@link #NOT_SEEN} */
+    void add(long hi, long lo, long time) {
+        days.computeIfAbsent(Math.floorDiv(time, DAY_MS), d -> new IdSet()).add(hi, lo, time);
         if (time > maxTime) {
             maxTime = time;
             forgetBefore(time - keepMs);
         }
     }
 
-    /** Whether an id with this fingerprint may have been seen with an event time in [from, to]. */
-    boolean mayContain(long fingerprint, long from, long to) {
-        for (LongSet s : days.subMap(Math.floorDiv(from, DAY_MS), true, Math.floorDiv(to, DAY_MS), true).values()) {
-            if (s.contains(fingerprint)) {
-                return true;
+    /** An event time in [from, to] at which the id was seen, or {@link #NOT_SEEN}. */
+    long seenAt(long hi, long lo, long from, long to) {
+        for (IdSet s : days.subMap(Math.floorDiv(from, DAY_MS), true, Math.floorDiv(to, DAY_MS), true).values()) {
+            long t = s.seenAt(hi, lo, from, to);
+            if (t != NOT_SEEN) {
+                return t;
             }
         }
-        return false;
+        return NOT_SEEN;
     }
 
     int size() {
-        return days.values().stream().mapToInt(LongSet::size).sum();
+        return days.values().stream().mapToInt(IdSet::size).sum();
     }
 
     private void forgetBefore(long time) {
         long day = Math.floorDiv(time, DAY_MS);
-        Iterator<Map.Entry<Long, LongSet>> it = days.entrySet().iterator();
+        Iterator<Map.Entry<Long, IdSet>> it = days.entrySet().iterator();
         while (it.hasNext()) {
-            Map.Entry<Long, LongSet> e = it.next();
+            Map.Entry<Long, IdSet> e = it.next();
             if (e.getKey() >= day) {
                 break;
             }
             it.remove();
-            floor = Math.max(floor, (e.getKey() + 1) * DAY_MS);
         }
     }
 
-    /** Open addressing, linear probing; 0 marks a free slot, so fingerprint 0 is stored as 1. */
-    static final class LongSet {
-        private long[] slots = new long[64];
+    /**
+     * Digests with their times; open addressing on the digest's first half (an MD5 is well spread), linear probing.
+     * An id may be held twice (seen again outside the dedupe horizon, which can be shorter than a day).
+     */
+    static final class IdSet {
+        private long[] his = new long[64];
+        private long[] los = new long[64];
+        private long[] times = emptyTimes(64);
         private int size;
 
-        boolean add(long v) {
-            long x = v == 0 ? 1 : v;
-            if (size * 2 >= slots.length) {
+        void add(long hi, long lo, long time) {
+            if (size * 2 >= times.length) {
                 grow();
             }
-            int mask = slots.length - 1;
-            int i = spread(x) & mask;
-            while (slots[i] != 0) {
-                if (slots[i] == x) {
-                    return false;
-                }
+            int mask = times.length - 1;
+            int i = spread(hi) & mask;
+            while (times[i] != NOT_SEEN) {
                 i = (i + 1) & mask;
             }
-            slots[i] = x;
+            his[i] = hi;
+            los[i] = lo;
+            times[i] = time;
             size++;
-            return true;
         }
 
-        boolean contains(long v) {
-            long x = v == 0 ? 1 : v;
-            int mask = slots.length - 1;
-            int i = spread(x) & mask;
-            while (slots[i] != 0) {
-                if (slots[i] == x) {
-                    return true;
+        long seenAt(long hi, long lo, long from, long to) {
+            int mask = times.length - 1;
+            int i = spread(hi) & mask;
+            while (times[i] != NOT_SEEN) {
+                if (his[i] == hi && los[i] == lo && times[i] >= from && times[i] <= to) {
+                    return times[i];
                 }
                 i = (i + 1) & mask;
             }
-            return false;
+            return NOT_SEEN;
         }
 
         int size() {
@@ -110,10 +107,24 @@ final class RecentIds {
         }
 
         private void grow() {
-            long[] old = slots;
-            slots = new long[old.length * 2];
+            long[] oldHis = his;
+            long[] oldLos = los;
+            long[] oldTimes = times;
+            his = new long[oldTimes.length * 2];
+            los = new long[oldTimes.length * 2];
+            times = emptyTimes(oldTimes.length * 2);
             size = 0;
-            Arrays.stream(old).filter(x -> x != 0).forEach(this::add);
+            for (int i = 0; i < oldTimes.length; i++) {
+                if (oldTimes[i] != NOT_SEEN) {
+                    add(oldHis[i], oldLos[i], oldTimes[i]);
+                }
+            }
+        }
+
+        private static long[] emptyTimes(int n) {
+            long[] t = new long[n];
+            Arrays.fill(t, NOT_SEEN);
+            return t;
         }
 
         private static int spread(long x) {

@@ -19,8 +19,11 @@ import io.borderflow.config.Watermarks;
 import io.borderflow.serde.AvroSerde;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -244,6 +247,36 @@ class NetFlowTopologyTest {
         assertEquals(Topics.CROSSINGS.name(), dl.get(0).getSourceTopic());
         assertEquals(1.0, metric("duplicate-total"), "counted in a metric");
         assertEquals(0.0, metric("late-total"));
+    }
+
+    @Test
+    void duplicatesAreFoundInEveryBatchAndHourWithinTheHorizonAndNotBeyondIt() {
+        List<Crossing> sent = new ArrayList<>();
+        OffsetDateTime start = OffsetDateTime.parse("2022-09-21T10:00:00+06:00");
+        // More ids than a batch holds, over three hours.
+        for (int i = 0; i < 2 * DedupeBatches.BATCH + 20; i++) {
+            Crossing c = crossing(start.plusSeconds(80L * i).toString(), Direction.ENTRY, "SYRYM", "RU");
+            sent.add(c);
+            pipe(c);
+        }
+        pipe(sent.get(0));
+        pipe(sent.get(DedupeBatches.BATCH + 3));
+        pipe(sent.get(sent.size() - 1));
+        Crossing resentLater = Crossing.newBuilder(sent.get(5)).setTime(sent.get(5).getTime().plus(Duration.ofDays(6)))
+                .build();
+        pipe(resentLater);
+        Crossing resentBeyond = Crossing.newBuilder(sent.get(7)).setTime(sent.get(7).getTime().plus(Duration.ofDays(8)))
+                .build();
+        pipe(resentBeyond);
+        List<DeadLetter> dl = deadLetters.readValuesToList();
+        assertEquals(4, dl.size(), "three re-sent as they were, one six days later; eight days later is new");
+        dl.forEach(d -> assertEquals("DUPLICATE", d.getReason()));
+        assertTrue(dl.get(3).getDetail().contains(sent.get(5).getTime().toString()), dl.get(3).getDetail());
+        assertEquals(4.0, metric("duplicate-total"));
+        end(resentBeyond.getTime().atOffset(ZoneOffset.ofHours(6)).toString());
+        long entries = byWindow(finals.readValuesToList()).entrySet().stream()
+                .filter(e -> e.getKey().startsWith("NATIONAL:KZ|1h|")).mapToLong(e -> e.getValue().getEntries()).sum();
+        assertEquals(sent.size() + 1, entries);
     }
 
     @Test

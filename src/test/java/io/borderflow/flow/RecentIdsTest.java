@@ -1,71 +1,84 @@
 package io.borderflow.flow;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.HashSet;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class RecentIdsTest {
     private static final long DAY = 86_400_000L;
     private static final long T0 = 1_663_459_200_000L; // 2022-09-18T00:00Z
+    private static final long NOT_SEEN = RecentIds.NOT_SEEN;
 
     @Test
-    void answersOnlyForTheTimesAskedAbout() {
+    void answersWithTheTimeSeenOnlyForTheTimesAskedAbout() {
         RecentIds ids = new RecentIds(14 * DAY);
-        ids.add(42, T0 + 3 * DAY);
-        assertTrue(ids.mayContain(42, T0, T0 + 7 * DAY));
-        assertTrue(ids.mayContain(42, T0 + 3 * DAY, T0 + 3 * DAY));
-        assertFalse(ids.mayContain(42, T0 + 4 * DAY, T0 + 9 * DAY), "seen on another day");
-        assertFalse(ids.mayContain(43, T0, T0 + 7 * DAY));
+        ids.add(42, 7, T0 + 3 * DAY + 5);
+        assertEquals(T0 + 3 * DAY + 5, ids.seenAt(42, 7, T0, T0 + 7 * DAY));
+        assertEquals(T0 + 3 * DAY + 5, ids.seenAt(42, 7, T0 + 3 * DAY + 5, T0 + 3 * DAY + 5));
+        assertEquals(NOT_SEEN, ids.seenAt(42, 7, T0 + 3 * DAY + 6, T0 + 9 * DAY), "seen a millisecond before");
+        assertEquals(NOT_SEEN, ids.seenAt(42, 7, T0, T0 + 3 * DAY + 4), "seen a millisecond after");
+        assertEquals(NOT_SEEN, ids.seenAt(42, 8, T0, T0 + 7 * DAY), "the same first half is not the same id");
+        assertEquals(NOT_SEEN, ids.seenAt(43, 7, T0, T0 + 7 * DAY));
     }
 
     @Test
-    void forgetsWhatTheStoreForgetsAndSaysFromWhenItIsComplete() {
-        RecentIds ids = new RecentIds(14 * DAY);
-        ids.add(1, T0);
-        assertEquals(Long.MIN_VALUE, ids.floor(), "everything added so far is still here");
-        ids.add(2, T0 + 14 * DAY);
-        assertTrue(ids.mayContain(1, T0, T0), "exactly the retention behind: kept");
-        ids.add(3, T0 + 15 * DAY + 1);
-        assertFalse(ids.mayContain(1, T0, T0));
-        assertEquals(T0 + DAY, ids.floor(), "a lookup reaching before this must ask the store");
-        assertTrue(ids.mayContain(2, T0 + 14 * DAY, T0 + 14 * DAY));
+    void holdsAnIdSeenAgainOutsideAShortHorizonUnderBothTimes() {
+        RecentIds ids = new RecentIds(2 * 3_600_000L);
+        ids.add(1, 1, T0 + 1_000);
+        ids.add(1, 1, T0 + 5_000);
+        assertEquals(T0 + 1_000, ids.seenAt(1, 1, T0, T0 + 2_000));
+        assertEquals(T0 + 5_000, ids.seenAt(1, 1, T0 + 4_000, T0 + 6_000));
         assertEquals(2, ids.size());
     }
 
     @Test
-    void keepsEveryFingerprintThroughGrowthIncludingZero() {
-        RecentIds.LongSet set = new RecentIds.LongSet();
+    void forgetsWholeDaysOnceOlderThanTheStoreKeepsThem() {
+        RecentIds ids = new RecentIds(14 * DAY);
+        ids.add(1, 1, T0);
+        ids.add(4, 4, T0 + DAY - 1);
+        ids.add(2, 2, T0 + 14 * DAY);
+        assertEquals(T0, ids.seenAt(1, 1, T0, T0), "exactly the retention behind: kept");
+        ids.add(3, 3, T0 + 15 * DAY - 1);
+        assertEquals(T0, ids.seenAt(1, 1, T0, T0), "more than the retention behind, but its day is not");
+        ids.add(5, 5, T0 + 15 * DAY + 1);
+        assertEquals(NOT_SEEN, ids.seenAt(1, 1, T0, T0));
+        assertEquals(NOT_SEEN, ids.seenAt(4, 4, T0, T0 + DAY));
+        assertEquals(T0 + 14 * DAY, ids.seenAt(2, 2, T0 + 14 * DAY, T0 + 14 * DAY));
+        assertEquals(3, ids.size());
+    }
+
+    @Test
+    void keepsEveryIdThroughGrowthIncludingZeroes() {
+        RecentIds.IdSet set = new RecentIds.IdSet();
         Random random = new Random(7);
-        Set<Long> expected = new HashSet<>();
-        expected.add(0L);
-        set.add(0L);
+        List<long[]> added = new ArrayList<>();
+        set.add(0, 0, 0);
+        added.add(new long[] {0, 0, 0});
         for (int i = 0; i < 100_000; i++) {
-            long v = random.nextLong();
-            assertEquals(expected.add(v), set.add(v));
+            // Few distinct first halves, so probing runs are long and the second half must tell ids apart.
+            long[] id = {random.nextInt(1_000), random.nextLong(), random.nextInt(1_000_000)};
+            set.add(id[0], id[1], id[2]);
+            added.add(id);
         }
-        assertEquals(expected.size(), set.size());
-        for (long v : expected) {
-            assertTrue(set.contains(v));
+        assertEquals(added.size(), set.size());
+        for (long[] id : added) {
+            assertEquals(id[2], set.seenAt(id[0], id[1], id[2], id[2]));
         }
-        for (int i = 0; i < 100_000; i++) {
-            long v = random.nextLong();
-            assertEquals(expected.contains(v), set.contains(v));
+        for (int i = 0; i < 10_000; i++) {
+            assertEquals(NOT_SEEN, set.seenAt(random.nextInt(1_000), random.nextLong(), 0, 1_000_000));
         }
     }
 
     @Test
     void clearStartsOver() {
         RecentIds ids = new RecentIds(DAY);
-        ids.add(5, T0);
-        ids.add(6, T0 + 3 * DAY);
+        ids.add(5, 5, T0);
+        ids.add(6, 6, T0 + 3 * DAY);
         ids.clear();
-        assertEquals(Long.MIN_VALUE, ids.floor());
-        assertFalse(ids.mayContain(6, T0, T0 + 5 * DAY));
+        assertEquals(NOT_SEEN, ids.seenAt(6, 6, T0, T0 + 5 * DAY));
         assertEquals(0, ids.size());
     }
 }
