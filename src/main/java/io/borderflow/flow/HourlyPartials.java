@@ -4,7 +4,9 @@ import io.borderflow.avro.FlowDelta;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.apache.kafka.common.header.Headers;
@@ -19,7 +21,8 @@ import org.apache.kafka.streams.state.KeyValueStore;
  * Counts of one gate task per hour and key, kept until the hour is handed over to the aggregation stage as one
  * record per key: a few records an hour cross the repartition topic instead of one (or four) per input event.
  * The counts live in a (cached) state store, so they commit with the input offsets: exactly-once. Which hours
- * have been handed over is stored with them.
+ * have been handed over is stored with them. A copy of the open counts in memory answers the read before each
+ * add (the store's cache lookup was a third of the cost of counting an event).
  */
 final class HourlyPartials {
     /** Sorts after every hour key. */
@@ -30,6 +33,8 @@ final class HourlyPartials {
     }
 
     private final KeyValueStore<Bytes, byte[]> store;
+    /** Every count in the store: the store is written only here. */
+    private final Map<Bytes, WindowCounts> counts = new HashMap<>();
     /** Hours before this (epoch ms) have been handed over. */
     private long handedOver;
 
@@ -37,6 +42,14 @@ final class HourlyPartials {
         this.store = store;
         byte[] saved = store.get(HANDED_OVER);
         this.handedOver = saved == null ? Long.MIN_VALUE : ByteBuffer.wrap(saved).getLong();
+        try (KeyValueIterator<Bytes, byte[]> it = store.range(key(handedOver, ""), HANDED_OVER)) {
+            while (it.hasNext()) {
+                KeyValue<Bytes, byte[]> kv = it.next();
+                if (!kv.key.equals(HANDED_OVER)) {
+                    counts.put(kv.key, WindowCounts.of(kv.value));
+                }
+            }
+        }
     }
 
     /** Whether the hour starting at {@code hourStart} has already gone on: its records must go on whole. */
@@ -46,8 +59,10 @@ final class HourlyPartials {
 
     void add(long hourStart, String key, long first, long second) {
         Bytes k = key(hourStart, key);
-        WindowCounts now = WindowCounts.of(store.get(k));
-        store.put(k, (now == null ? WindowCounts.ZERO : now).plus(new WindowCounts(first, second, 0)).bytes());
+        WindowCounts now = counts.get(k);
+        WindowCounts next = (now == null ? WindowCounts.ZERO : now).plus(new WindowCounts(first, second, 0));
+        counts.put(k, next);
+        store.put(k, next.bytes());
     }
 
     /**
@@ -85,7 +100,9 @@ final class HourlyPartials {
             }
         }
         for (Partial p : due) {
-            store.put(key(p.hourStart(), p.key()), null); // a delete without reading the old value, as delete() does
+            Bytes k = key(p.hourStart(), p.key());
+            store.put(k, null); // a delete without reading the old value, as delete() does
+            counts.remove(k);
         }
         return due;
     }

@@ -11,7 +11,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.TreeSet;
+import java.util.TreeMap;
 import java.util.function.ObjLongConsumer;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.utils.Bytes;
@@ -71,11 +71,12 @@ final class Cohorts {
     /** Where the sweep's scan of the threshold index starts: the days below are swept (tombstones). */
     private final ScanFloor dueFloor = new ScanFloor();
     /**
-     * The keys summed in {@link #pending} since the last hand-over, in key order. The hand-over reads these rather
-     * than scanning the store: a scan walks the tombstones of every hand-over before it (RocksDB keeps them until
-     * compaction), which late in the whole surge cost 5 % of the stream thread.
+     * What {@link #pending} holds (it is written only here), in key order. The hand-over reads this rather than
+     * scanning the store: a scan walks the tombstones of every hand-over before it (RocksDB keeps them until
+     * compaction), which late in the whole surge cost 5 % of the stream thread. Each delta reads its sum from here
+     * too, not from the store's cache.
      */
-    private final TreeSet<String> pendingKeys = new TreeSet<>();
+    private final TreeMap<String, byte[]> pendingSums = new TreeMap<>();
     /** Stream time divided by the hand-over interval at the last hand-over. */
     private long handedOverPeriod = Long.MIN_VALUE;
 
@@ -91,7 +92,7 @@ final class Cohorts {
         if (this.pending != null) {
             // Sums a run before this one had not sent on yet.
             try (KeyValueIterator<String, byte[]> it = pending.all()) {
-                it.forEachRemaining(kv -> pendingKeys.add(kv.key));
+                it.forEachRemaining(kv -> pendingSums.put(kv.key, kv.value));
             }
         }
     }
@@ -115,14 +116,9 @@ final class Cohorts {
         if (pending == null) {
             return;
         }
-        List<KeyValue<String, byte[]>> all = new ArrayList<>(pendingKeys.size());
-        for (String key : pendingKeys) {
-            byte[] value = pending.get(key);
-            if (value != null) {
-                all.add(KeyValue.pair(key, value));
-            }
-        }
-        pendingKeys.clear();
+        List<KeyValue<String, byte[]>> all = new ArrayList<>(pendingSums.size());
+        pendingSums.forEach((key, value) -> all.add(KeyValue.pair(key, value)));
+        pendingSums.clear();
         for (KeyValue<String, byte[]> kv : all) {
             ByteBuffer b = ByteBuffer.wrap(kv.value);
             long[] d = new long[FIELDS];
@@ -139,15 +135,16 @@ final class Cohorts {
     }
 
     private void addPending(String key, long[] d, long timestamp) {
-        byte[] old = pending.get(key);
+        byte[] old = pendingSums.get(key);
         ByteBuffer b = ByteBuffer.allocate((FIELDS + 1) * Long.BYTES);
         ByteBuffer o = old == null ? null : ByteBuffer.wrap(old);
         for (int i = 0; i < FIELDS; i++) {
             b.putLong(d[i] + (o == null ? 0 : o.getLong()));
         }
         b.putLong(o == null ? timestamp : Math.max(timestamp, o.getLong()));
-        pending.put(key, b.array());
-        pendingKeys.add(key);
+        byte[] sum = b.array();
+        pending.put(key, sum);
+        pendingSums.put(key, sum);
     }
 
     // ---- hooks of the stay-track processor ------------------------------------------------------

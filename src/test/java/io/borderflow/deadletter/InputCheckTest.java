@@ -1,6 +1,7 @@
 package io.borderflow.deadletter;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -140,5 +141,37 @@ class InputCheckTest {
         assertEquals(a.reason(), b.reason());
         assertEquals(a.getMessage(), b.getMessage());
         assertSame(DeadLetters.INVALID, a.reason());
+    }
+
+    @Test
+    void aRecordThatPassedIsDecodedOnceForEveryStageOfTheThreadThatReadsIt() {
+        InputCheck flow = new InputCheck(ALMATY);
+        InputCheck stay = new InputCheck(ALMATY);
+        byte[] value = encode(crossing());
+        Crossing first = flow.crossing(C, value);
+        assertEquals(crossing(), first);
+        assertSame(first, stay.crossing(C, value), "the same array: what the first stage decoded");
+        assertNotSame(first, stay.crossing(C, value.clone()), "equal bytes in another array: a record of its own");
+        byte[] registration = encode(permit(LocalDate.of(2022, 9, 1), null));
+        Registration r = flow.registration("r", registration);
+        assertSame(r, stay.registration("r", registration));
+        assertNotSame(first, stay.crossing(C, value), "only the last record is kept");
+        Crossing elsewhere = new InputCheck(ZoneId.of("Europe/Moscow")).crossing(C, value);
+        assertNotSame(stay.crossing(C, value), elsewhere, "a check in another zone decides for itself");
+        InputCheck ownClock = new InputCheck(ALMATY, Clock.systemUTC());
+        Crossing own = ownClock.crossing(C, value);
+        assertNotSame(own, ownClock.crossing(C, value), "a check on a clock of its own keeps nothing");
+    }
+
+    @Test
+    void aRecordThatFailedIsCheckedAgainByTheNextStage() {
+        InputCheck flow = new InputCheck(ALMATY);
+        InputCheck stay = new InputCheck(ALMATY);
+        byte[] good = encode(crossing());
+        Crossing passed = flow.crossing(C, good);
+        byte[] bad = encode(Crossing.newBuilder(crossing()).setCheckpoint("").build());
+        assertThrows(BadInputException.class, () -> flow.crossing(C, bad));
+        assertThrows(BadInputException.class, () -> stay.crossing(C, bad));
+        assertSame(passed, stay.crossing(C, good), "a failure does not replace the last record that passed");
     }
 }
