@@ -93,7 +93,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         this.context = context;
         this.metrics = new FlowMetrics(context);
         this.seen = context.getStateStore(DEDUPE_STORE);
-        this.recent = new RecentIds(2 * dedupeHorizon.toMillis());
+        this.recent = new RecentIds(dedupeRetention(dedupeHorizon).toMillis());
         // The ids in memory mirror the store, which after a restart or a restore is the truth.
         long highestBatch = -1;
         try (KeyValueIterator<Windowed<Bytes>, byte[]> all = seen.all()) {
@@ -141,8 +141,7 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
         ByteBuffer digest = ByteBuffer.wrap(md5.digest(c.getEventId().getBytes(StandardCharsets.UTF_8)));
         long hi = digest.getLong();
         long lo = digest.getLong();
-        // The ids in memory are all the store would answer: it hides what is older than its retention, and they
-        // are kept as long, to the whole day.
+        // The ids in memory are all the store would answer (see dedupeRetention): the store is never read here.
         long earlier = recent.seenAt(hi, lo, from, to);
         if (earlier != RecentIds.NOT_SEEN) {
             Gate.forwardDeadLetter(context, record, "DUPLICATE",
@@ -216,6 +215,15 @@ final class FlowGate implements Processor<byte[], byte[], String, SpecificRecord
      */
     static String partialKey(String checkpoint, String region, String citizenship) {
         return checkpoint.length() + SEPARATOR + checkpoint + region + SEPARATOR + citizenship;
+    }
+
+    /**
+     * How long the dedupe store keeps a batch, in event time behind the latest: twice the horizon (a crossing may
+     * come up to a horizon late and look a horizon back), and an hour, as a batch is stamped with its hour's start.
+     * The ids in memory are kept as long, to the whole day, so they hold all that the store's fetches still show.
+     */
+    static Duration dedupeRetention(Duration horizon) {
+        return horizon.multipliedBy(2).plusHours(1);
     }
 
     /** The dimension keys of a partial's key; a key of an earlier version (one dimension key) as it is. */

@@ -93,9 +93,7 @@ public final class NetFlowTopology {
                 Materialized.<String, Checkpoint>as(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE))
                         .withKeySerde(Serdes.String()).withValueSerde(AvroSerde.of(Checkpoint.class)));
         builder.addStateStore(Stores.windowStoreBuilder(
-                // Batches are stamped with their hour's start, up to an hour before their last id: kept an hour longer.
-                Stores.persistentWindowStore(FlowGate.DEDUPE_STORE,
-                        settings.dedupeHorizon().multipliedBy(2).plus(java.time.Duration.ofHours(1)),
+                Stores.persistentWindowStore(FlowGate.DEDUPE_STORE, FlowGate.dedupeRetention(settings.dedupeHorizon()),
                         java.time.Duration.ofMillis(1), false),
                 Serdes.Bytes(), Serdes.ByteArray())
                 // Cached: an open batch is rewritten with every id, and reaches RocksDB and the changelog once a commit.

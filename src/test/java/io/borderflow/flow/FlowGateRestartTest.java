@@ -29,14 +29,14 @@ import org.apache.kafka.streams.state.ValueAndTimestamp;
 import org.apache.kafka.streams.state.WindowStore;
 import org.junit.jupiter.api.Test;
 
-/** What the gate remembers of the ids it counted across a restart: a new gate on the same stores. */
+/** What the gate remembers of the ids it counted, and across a restart: a new gate on the same stores. */
 class FlowGateRestartTest {
     private static final Duration HORIZON = Duration.ofDays(7);
     private static final Instant T0 = Instant.parse("2022-09-21T04:00:00Z");
     private static final AvroSerde<Crossing> CROSSING = AvroSerde.of(Crossing.class);
 
     private final WindowStore<Bytes, byte[]> dedupe = init(Stores.windowStoreBuilder(
-            Stores.inMemoryWindowStore(FlowGate.DEDUPE_STORE, HORIZON.multipliedBy(2).plusHours(1), Duration.ofMillis(1),
+            Stores.inMemoryWindowStore(FlowGate.DEDUPE_STORE, FlowGate.dedupeRetention(HORIZON), Duration.ofMillis(1),
                     false), Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().build());
     private final KeyValueStore<Bytes, byte[]> partials = init(Stores.keyValueStoreBuilder(
             Stores.inMemoryKeyValueStore(FlowGate.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())
@@ -59,7 +59,11 @@ class FlowGateRestartTest {
     }
 
     private static FlowGate gate(MockProcessorContext<String, SpecificRecord> context) {
-        FlowGate gate = new FlowGate(HORIZON, Duration.ZERO, Duration.ofMinutes(15), NetFlowTopology.CHECKPOINTS_STORE,
+        return gate(context, HORIZON);
+    }
+
+    private static FlowGate gate(MockProcessorContext<String, SpecificRecord> context, Duration horizon) {
+        FlowGate gate = new FlowGate(horizon, Duration.ZERO, Duration.ofMinutes(15), NetFlowTopology.CHECKPOINTS_STORE,
                 ZoneId.of("Asia/Almaty"));
         gate.init(context);
         return gate;
@@ -144,5 +148,22 @@ class FlowGateRestartTest {
         assertEquals(1, national.size(), national.toString());
         assertEquals(5, national.get(0).getEntries());
         assertEquals(1, national.get(0).getExits());
+    }
+
+    @Test
+    void aCrossingLaterThanTheHorizonIsCheckedAgainstAllTheStoreStillKeeps() {
+        checkpoints.put("SYRYM", ValueAndTimestamp.make(new Checkpoint("SYRYM", "Syrym", "West Kazakhstan", Mode.ROAD,
+                null), 0L));
+        // A horizon of 45 minutes: the store keeps 2.5 hours. Twice the horizon alone would have forgotten the
+        // first day once the latest crossing was 1.5 hours into the next, while the store still held its batch.
+        MockProcessorContext<String, SpecificRecord> context = start();
+        FlowGate gate = gate(context, Duration.ofMinutes(45));
+        Crossing first = new Crossing("late", "t1", "RU", Direction.ENTRY, "SYRYM", null, Mode.ROAD,
+                Instant.parse("2022-09-21T23:50:00Z"));
+        process(gate, context, first);
+        process(gate, context, new Crossing("later", "t2", "RU", Direction.ENTRY, "SYRYM", null, Mode.ROAD,
+                Instant.parse("2022-09-22T01:40:00Z")));
+        process(gate, context, first);
+        assertEquals(List.of("eventId seen before at 2022-09-21T23:50:00Z; counted once"), duplicates(context));
     }
 }
