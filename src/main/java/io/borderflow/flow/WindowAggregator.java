@@ -275,15 +275,17 @@ abstract class WindowAggregator<V> implements Processor<String, V, String, Speci
         if (streamTime == Long.MIN_VALUE) {
             return;
         }
-        long hourMark = Math.floorDiv(streamTime - settings.hourGrace().toMillis(), LocalWindows.HOUR_MS);
-        long dayMark = Math.floorDiv(streamTime - settings.dayGrace().toMillis(), LocalWindows.HOUR_MS);
+        long hourBoundary = streamTime - settings.hourGrace().toMillis();
+        long dayBoundary = streamTime - settings.dayGrace().toMillis();
+        long hourMark = Math.floorDiv(hourBoundary, LocalWindows.HOUR_MS);
+        long dayMark = Math.floorDiv(dayBoundary, LocalWindows.HOUR_MS);
         if (hourMark == lastHourGraceMark && dayMark == lastDayGraceMark) {
             return;
         }
         lastHourGraceMark = hourMark;
         lastDayGraceMark = dayMark;
         saveSourceTimes();
-        closeUpTo(streamTime - settings.hourGrace().toMillis(), streamTime - settings.dayGrace().toMillis());
+        closeUpTo(hourBoundary, dayBoundary);
         long purgeBefore = streamTime - settings.correctionsKept().toMillis();
         purge(WindowKey.HOUR, purgeBefore);
         purge(WindowKey.DAY, purgeBefore);
