@@ -1,7 +1,6 @@
 package io.borderflow.stay;
 
 import io.borderflow.avro.ArrivalCohort;
-import io.borderflow.state.ScanFloor;
 import io.borderflow.stay.StayCounters.Counter;
 import io.borderflow.stay.TravellerState.Visit;
 import java.nio.ByteBuffer;
@@ -31,9 +30,10 @@ import org.apache.kafka.streams.state.KeyValueStore;
  *
  * <p>"Still present N days after entry" is decided once per traveller and threshold: on the exit that ends the
  * stay begun at the first entry (yes when that exit is on entry day + N or later), or, while that stay is open,
- * by the midnight sweep of day entry + N, found through the index {@value StayTopology#COHORT_DUE_STORE}
- * ({@link StayTracker#dayKey} of the day before, one key per traveller with a threshold to come), so a sweep
- * costs the travellers due, not all. The full definitions are in docs/stay-rules.md, "Cohorts".
+ * by the midnight sweep of day entry + N, found through the stay tracker's due index
+ * ({@value StayTopology#DUE_INDEX_STORE}: the traveller's one key is on the eve of the next threshold, or on the
+ * review day if that is earlier, {@link TravellerState#indexDay()}), so a sweep costs the travellers due, not all.
+ * The full definitions are in docs/stay-rules.md, "Cohorts".
  */
 final class Cohorts {
     static final int IIN = 1;
@@ -63,13 +63,10 @@ final class Cohorts {
 
     private final ProcessorContext<String, SpecificRecord> context;
     private final KeyValueStore<String, byte[]> travellers;
-    private final KeyValueStore<Bytes, byte[]> due;
     private final ObjLongConsumer<Counter> counter;
     /** Deltas not yet sent on, summed per cohort key; null: each delta goes on at once. */
     private final KeyValueStore<String, byte[]> pending;
     private final long handoverMs;
-    /** Where the sweep's scan of the threshold index starts: the days below are swept (tombstones). */
-    private final ScanFloor dueFloor = new ScanFloor();
     /**
      * What {@link #pending} holds (it is written only here), in key order. The hand-over reads this rather than
      * scanning the store: a scan walks the tombstones of every hand-over before it (RocksDB keeps them until
@@ -81,11 +78,10 @@ final class Cohorts {
     private long handedOverPeriod = Long.MIN_VALUE;
 
     Cohorts(ProcessorContext<String, SpecificRecord> context, KeyValueStore<String, byte[]> travellers,
-            KeyValueStore<Bytes, byte[]> due, ObjLongConsumer<Counter> counter, KeyValueStore<String, byte[]> pending,
+            ObjLongConsumer<Counter> counter, KeyValueStore<String, byte[]> pending,
             java.time.Duration handover) {
         this.context = context;
         this.travellers = travellers;
-        this.due = due;
         this.counter = counter;
         this.handoverMs = handover.toMillis();
         this.pending = handoverMs > 0 ? pending : null;
@@ -164,7 +160,6 @@ final class Cohorts {
                 st.cohortFlags = 0;
                 long[] d = new long[FIELDS];
                 d[ENTERED] = 1;
-                due(dueDay(st), id);
                 counter.accept(Counter.COHORT_ARRIVALS, 1);
                 emit(st, d, timestamp);
             }
@@ -183,7 +178,7 @@ final class Cohorts {
                 Visit before = n >= 2 ? st.stays.get(n - 2) : null;
                 exit = before != null && !before.open() ? before.exit : day;
             }
-            leave(id, st, exit, d);
+            leave(st, exit, d);
             if (entry) {
                 cameBack(st, d);
             }
@@ -216,55 +211,31 @@ final class Cohorts {
     }
 
     /**
-     * At the first stream time of local day T (after the stay sweep): every member whose next threshold day is
-     * T or earlier and who is still on the first stay is present on it.
+     * At the first stream time of local day T, for a member found due by the stay tracker's sweep (after its
+     * review; the caller saves the state): every threshold on T or earlier is decided "present", if the first
+     * stay is still open. Returns how many were decided.
      */
-    void sweep(long today, long streamTime) {
-        List<Bytes> keys = StayTracker.dueBefore(due, dueFloor, today);
-        long decided = 0;
-        for (Bytes key : keys) {
-            due.put(key, null); // a delete without reading the old value, as delete() does
-            String id = StayTracker.keyId(key);
-            byte[] stored = travellers.get(id);
-            if (stored == null) {
-                continue;
-            }
-            TravellerState st = TravellerState.decode(stored);
-            int level = decided(st);
-            if (st.cohortEntry == NONE || (st.cohortFlags & LEFT) != 0 || !st.present() || level >= THRESHOLDS.length
-                    || st.cohortEntry + THRESHOLDS[level] - 1 != StayTracker.keyDay(key)) {
-                continue; // stale: decided on an exit, or the traveller was forgotten and came back anew
-            }
-            long[] d = new long[FIELDS];
-            while (level < THRESHOLDS.length && st.cohortEntry + THRESHOLDS[level] <= today) {
-                d[DECIDED_30 + 2 * level]++;
-                d[DECIDED_30 + 2 * level + 1]++;
-                level++;
-                decided++;
-            }
-            setDecided(st, level);
-            long next = dueDay(st);
-            if (next != NONE) {
-                due(next, id);
-            }
-            travellers.put(id, st.encode());
-            emit(st, d, streamTime);
+    int sweep(TravellerState st, long today, long streamTime) {
+        long next = dueDay(st);
+        if (next == NONE || next >= today) {
+            return 0;
         }
-        counter.accept(Counter.COHORT_THRESHOLDS_SWEPT, decided);
-    }
-
-    private void due(long day, String id) {
-        due.put(StayTracker.dayKey(day, id), EMPTY);
-        dueFloor.wrote(day);
+        int level = decided(st);
+        int first = level;
+        long[] d = new long[FIELDS];
+        while (level < THRESHOLDS.length && st.cohortEntry + THRESHOLDS[level] <= today) {
+            d[DECIDED_30 + 2 * level]++;
+            d[DECIDED_30 + 2 * level + 1]++;
+            level++;
+        }
+        setDecided(st, level);
+        emit(st, d, streamTime);
+        return level - first;
     }
 
     // ---- rules ---------------------------------------------------------------------------------
 
-    private void leave(String id, TravellerState st, long exit, long[] d) {
-        long pendingThreshold = dueDay(st);
-        if (pendingThreshold != NONE) {
-            due.put(StayTracker.dayKey(pendingThreshold, id), null);
-        }
+    private void leave(TravellerState st, long exit, long[] d) {
         int level = decided(st);
         for (; level < THRESHOLDS.length; level++) {
             d[DECIDED_30 + 2 * level]++;
@@ -309,11 +280,11 @@ final class Cohorts {
     }
 
     /**
-     * The day of a member's key in the threshold index: the day before its next "still present" threshold, or
-     * {@code NONE} when none is to come (not a member, left, or all decided).
+     * The day before a member's next "still present" threshold, when the sweep is to decide it; {@code NONE} when
+     * none is to come (not a member, left, all decided, or not present: a stay that a late exit closed).
      */
     static long dueDay(TravellerState st) {
-        if (st.cohortEntry == NONE || (st.cohortFlags & LEFT) != 0) {
+        if (st.cohortEntry == NONE || (st.cohortFlags & LEFT) != 0 || !st.present()) {
             return NONE;
         }
         int level = decided(st);

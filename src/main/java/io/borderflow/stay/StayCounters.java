@@ -61,11 +61,11 @@ public final class StayCounters {
         TRAVELLERS_REMOVED,
         /** Stays dropped from state after leaving the 180-day look-back. */
         STAYS_PRUNED,
-        /** Rebuilds of the review and threshold indexes from the traveller states (on state the task did not write). */
+        /** Rebuilds of the due index from the traveller states (on state the task did not write). */
         INDEX_REBUILDS,
-        /** Midnight sweeps of the review index. */
+        /** Midnight sweeps of the due index. */
         SWEEPS,
-        /** Travellers found due by the sweeps. */
+        /** Travellers whose review day the sweeps found passed. */
         DUE,
         /** Travellers who joined an arrival cohort (first crossing seen an entry). */
         COHORT_ARRIVALS,

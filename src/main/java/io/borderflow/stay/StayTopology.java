@@ -33,8 +33,8 @@ import org.apache.kafka.streams.state.Stores;
  * <pre>
  * crossings ─────┐
  * registrations ─┼─ stay-merge(-iin) ─ stay-track ─ stay-split- ─┬─ other: stay-sink ─┬─ border.stay-status.v1
- * iin ───────────┘    (stay-travellers, stay-review-index,       │                    ├─ border.alerts.v1
- *                      stay-cohort-due-index, stay-control)      │                    ├─ border.data-quality.v1
+ * iin ───────────┘    (stay-travellers, stay-due-index,          │                    ├─ border.alerts.v1
+ *                      stay-control)                             │                    ├─ border.data-quality.v1
  *                                                                │                    └─ border.dead-letters.v1
  *                                                                └─ cohort: deltas ─ repartition by week|citizenship
  *                                                                     ─ stay-cohort-aggregate (stay-cohorts)
@@ -53,10 +53,11 @@ import org.apache.kafka.streams.state.Stores;
  * {@value #TRAVELLERS_STORE} (RocksDB, traveller id to {@link TravellerState}'s compact encoding, about 15
  * bytes for a traveller with one stay): the stays still inside the 180-day look-back of the last crossing, the
  * open stay, the permits that can still matter, the citizenship class, the overstay days of stays no longer
- * kept, the last status emitted and the alert flag. {@value #REVIEW_INDEX_STORE} (RocksDB, not changelogged:
+ * kept, the last status emitted and the alert flag. {@value #DUE_INDEX_STORE} (RocksDB, not changelogged:
  * each key follows from a traveller state, and a task that starts on state it did not write rebuilds the index
  * from the travellers store, see {@link StayTracker}): one key per traveller who has one,
- * {@code review day (4-byte big-endian, sign flipped) + traveller id}, empty value. The review day is the last
+ * {@code day (4-byte big-endian, sign flipped) + traveller id}, empty value, at the earlier of the review day
+ * and the eve of the arrival cohort's next threshold ({@link Cohorts}). The review day is the last
  * day the traveller's current standing is known to hold: the must-leave-by day of a traveller present and not
  * exempt; the last day of the permit cover of an exempt one (or the day before a known permit starts); for an
  * absent traveller, the day before the one on which the traveller may be forgotten. At the
@@ -65,7 +66,7 @@ import org.apache.kafka.streams.state.Stores;
  * travellers due, so the daily cost is proportional to them, not to all travellers. {@value StayMetrics#COUNTS_STORE}
  * (in memory, changelogged): travellers by last status and citizenship, for the metrics ({@link StayMetrics}).
  * {@value #CONTROL_STORE} (RocksDB, changelogged, a few keys): the data start day, and which build of the
- * indexes the task's last writer used.
+ * index the task's last writer used.
  *
  * <h2>Statuses</h2>
  * On every crossing that changes the state, and every residence permit of a traveller with a crossing, the
@@ -143,10 +144,12 @@ public final class StayTopology {
     public static final String SINK = "stay-sink";
     public static final String TRAVELLERS_STORE = "stay-travellers";
     /**
-     * Review index: day key + traveller id, empty value. Not changelogged: derived from the traveller states and
-     * rebuilt from them when a task starts on state it did not write ({@link StayTracker}).
+     * Due index: day key + traveller id, empty value, one key per traveller at the earlier of its review day and
+     * its cohort's next threshold eve. Not changelogged: derived from the traveller states and rebuilt from them
+     * when a task starts on state it did not write ({@link StayTracker}). It replaced {@code stay-review-index}
+     * and {@code stay-cohort-due-index}, one key each.
      */
-    public static final String REVIEW_INDEX_STORE = "stay-review-index";
+    public static final String DUE_INDEX_STORE = "stay-due-index";
     /** The tracker's own facts (the data start day, the index build in use), changelogged: a few keys. */
     public static final String CONTROL_STORE = "stay-control";
     public static final String IIN_SOURCE = "stay-iin-source";
@@ -161,11 +164,6 @@ public final class StayTopology {
     public static final String COHORT_SINK = "stay-cohort-sink";
     /** Cohort key to its {@link ArrivalCohort} row: one key per arrival week and citizenship. */
     public static final String COHORTS_STORE = "stay-cohorts";
-    /**
-     * Index of the travellers with a "still present" threshold to come: day key + traveller id, empty value. Not
-     * changelogged, like {@link #REVIEW_INDEX_STORE}.
-     */
-    public static final String COHORT_DUE_STORE = "stay-cohort-due-index";
     /** Cohort deltas of this task not yet sent on, summed per cohort (see {@link #COHORT_HANDOVER}). */
     public static final String COHORT_PENDING_STORE = "stay-cohort-pending";
 
@@ -234,25 +232,23 @@ public final class StayTopology {
         // Not cached: a traveller rarely comes back within a commit, and caching these three measured 35 % slower.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(TRAVELLERS_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingDisabled());
-        // The two day indexes are not changelogged: each key follows from a traveller state, so a task that starts
-        // on state it did not write rebuilds them from the travellers store (StayTracker.init). Per crossing that
-        // saves the changelog records of an index move (a tombstone and a key): 42 % of the stay stage's records.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(REVIEW_INDEX_STORE),
+        // The due index is not changelogged: each key follows from a traveller state, so a task that starts on
+        // state it did not write rebuilds it from the travellers store (StayTracker.init). Per crossing that saves
+        // the changelog records of an index move (a tombstone and a key): 42 % of the stay stage's records.
+        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(DUE_INDEX_STORE),
                 Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled().withLoggingDisabled());
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTROL_STORE),
                 Serdes.String(), Serdes.Long()).withCachingDisabled());
         // Travellers by status and citizenship for the metrics: a few hundred keys, in memory, changelogged.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StayMetrics.COUNTS_STORE),
                 Serdes.String(), Serdes.Long()).withCachingEnabled());
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COHORT_DUE_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingDisabled().withLoggingDisabled());
         // Cached: every delta of a cohort lands on the same few keys; the cache writes them once per commit.
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COHORT_PENDING_STORE),
                 Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
         Map<String, KStream<String, SpecificRecord>> out = crossings.merge(registrations, Named.as(MERGE))
                 .merge(iin, Named.as(MERGE_IIN))
-                .process(() -> new StayTracker(settings, reportInputErrors), Named.as(PROCESSOR), TRAVELLERS_STORE, REVIEW_INDEX_STORE,
-                        CONTROL_STORE, StayMetrics.COUNTS_STORE, COHORT_DUE_STORE, COHORT_PENDING_STORE)
+                .process(() -> new StayTracker(settings, reportInputErrors), Named.as(PROCESSOR), TRAVELLERS_STORE, DUE_INDEX_STORE,
+                        CONTROL_STORE, StayMetrics.COUNTS_STORE, COHORT_PENDING_STORE)
                 .split(Named.as(SPLIT))
                 .branch((k, v) -> v instanceof ArrivalCohort, Branched.as("cohort"))
                 .defaultBranch(Branched.as("other"));

@@ -48,19 +48,21 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The stay-track processor: per-traveller stays and permits in {@value StayTopology#TRAVELLERS_STORE}, the
- * rules engine on every crossing and permit, and a midnight sweep of the review index
- * {@value StayTopology#REVIEW_INDEX_STORE}. The rules it applies to imperfect data are documented on
+ * rules engine on every crossing and permit, and a midnight sweep of the due index
+ * {@value StayTopology#DUE_INDEX_STORE}. The rules it applies to imperfect data are documented on
  * {@link StayTopology}. Log lines never carry a traveller id.
  *
- * <p>The review index and the cohorts' threshold index ({@value StayTopology#COHORT_DUE_STORE}) are not
- * changelogged: every key follows from a traveller state, and a sweep checks each key it finds against the state
- * (an old key is skipped), so an index with extra keys is right, one with a key missing is not. Each index holds
- * a marker, the id of the build that filled it, and {@value StayTopology#CONTROL_STORE} (changelogged) holds the
- * id of the build its last writer used. When a task starts and the two differ (a new task, a task moved from
- * another instance, local state wiped after a crash under exactly-once) the indexes are rebuilt from the
- * travellers store; when they match, this directory's indexes were written together with the traveller states
- * since that build, and stand. The build id reaches the control store with the first record processed (a store
- * is written while processing), so a task stopped before any record rebuilds again at its next start.
+ * <p>The due index holds one key per traveller, at {@link TravellerState#indexDay()}: the earlier of the review
+ * day and the eve of the cohort's next threshold, so one sweep serves both and a crossing moves one key, not two.
+ * It is not changelogged: every key follows from a traveller state, and a sweep checks each key it finds against
+ * the state (an old key is skipped), so an index with extra keys is right, one with a key missing is not. The
+ * index holds a marker, the id of the build that filled it, and {@value StayTopology#CONTROL_STORE}
+ * (changelogged) holds the id of the build its last writer used. When a task starts and the two differ (a new
+ * task, a task moved from another instance, local state wiped after a crash under exactly-once) the index is
+ * rebuilt from the travellers store; when they match, this directory's index was written together with the
+ * traveller states since that build, and stands. The build id reaches the control store with the first record
+ * processed (a store is written while processing), so a task stopped before any record rebuilds again at its
+ * next start.
  */
 final class StayTracker implements Processor<byte[], byte[], String, SpecificRecord> {
     private static final Logger LOG = LoggerFactory.getLogger(StayTracker.class);
@@ -89,15 +91,14 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     private final EnumMap<Counter, Sensor> sensors = new EnumMap<>(Counter.class);
     private ProcessorContext<String, SpecificRecord> context;
     private KeyValueStore<String, byte[]> travellers;
-    private KeyValueStore<Bytes, byte[]> reviews;
-    private KeyValueStore<Bytes, byte[]> cohortDue;
+    private KeyValueStore<Bytes, byte[]> dueIndex;
     private KeyValueStore<String, Long> control;
     /** The build id to record in the control store on the first record (stores are written while processing). */
     private Long unrecordedBuild;
     private long lastSweepDay = NONE;
     private long clock = Long.MIN_VALUE;
-    /** Where the sweep's scan of the review index starts: the days below are swept (tombstones). */
-    private final ScanFloor reviewFloor = new ScanFloor();
+    /** Where the sweep's scan of the due index starts: the days below are swept (tombstones). */
+    private final ScanFloor dueFloor = new ScanFloor();
     private long dataStartDay = NONE;
     private StayMetrics metrics;
     private Cohorts cohorts;
@@ -119,10 +120,9 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         this.context = context;
         this.metrics = new StayMetrics(context, context.getStateStore(StayMetrics.COUNTS_STORE));
         this.travellers = metrics.watch(context.getStateStore(StayTopology.TRAVELLERS_STORE));
-        this.reviews = context.getStateStore(StayTopology.REVIEW_INDEX_STORE);
-        this.cohortDue = context.getStateStore(StayTopology.COHORT_DUE_STORE);
+        this.dueIndex = context.getStateStore(StayTopology.DUE_INDEX_STORE);
         this.control = context.getStateStore(StayTopology.CONTROL_STORE);
-        this.cohorts = new Cohorts(context, travellers, cohortDue, this::add,
+        this.cohorts = new Cohorts(context, travellers, this::add,
                 context.getStateStore(StayTopology.COHORT_PENDING_STORE), settings.cohortHandover());
         Long start = control.get(DATA_START);
         if (start != null) {
@@ -136,8 +136,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             sensors.put(c, s);
         }
         Long build = control.get(INDEX_BUILD);
-        if (build == null || !build.equals(marker(reviews)) || !build.equals(marker(cohortDue))) {
-            rebuildIndexes(task);
+        if (build == null || !build.equals(marker(dueIndex))) {
+            rebuildIndex(task);
         }
     }
 
@@ -165,7 +165,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
     }
 
-    // ---- the indexes ---------------------------------------------------------------------------
+    // ---- the due index -------------------------------------------------------------------------
 
     private static Long marker(KeyValueStore<Bytes, byte[]> index) {
         byte[] m = index.get(INDEX_MARKER_KEY);
@@ -173,49 +173,53 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     /**
-     * Puts the index keys of every stored traveller, under a new build id. Keys already there stay: an old one is
+     * Puts the index key of every stored traveller, under a new build id. Keys already there stay: an old one is
      * skipped by the sweep that finds it. Cost: one pass over the travellers store.
      */
-    private void rebuildIndexes(String task) {
+    private void rebuildIndex(String task) {
         long started = System.nanoTime();
         long build = new SecureRandom().nextLong();
         long count = 0;
-        List<KeyValue<Bytes, byte[]>> reviewKeys = new ArrayList<>();
-        List<KeyValue<Bytes, byte[]>> dueKeys = new ArrayList<>();
+        List<KeyValue<Bytes, byte[]>> keys = new ArrayList<>();
         try (KeyValueIterator<String, byte[]> it = travellers.all()) {
             while (it.hasNext()) {
                 KeyValue<String, byte[]> kv = it.next();
-                TravellerState st = TravellerState.decode(kv.value);
+                long day = TravellerState.decode(kv.value).indexDay();
                 count++;
-                if (st.reviewDay != NONE) {
-                    reviewKeys.add(KeyValue.pair(dayKey(st.reviewDay, kv.key), EMPTY));
+                if (day != NONE) {
+                    keys.add(KeyValue.pair(dayKey(day, kv.key), EMPTY));
                 }
-                long dueDay = Cohorts.dueDay(st);
-                if (dueDay != NONE) {
-                    dueKeys.add(KeyValue.pair(dayKey(dueDay, kv.key), EMPTY));
-                }
-                if (reviewKeys.size() >= REBUILD_BATCH || dueKeys.size() >= REBUILD_BATCH) {
-                    flush(reviewKeys, dueKeys);
+                if (keys.size() >= REBUILD_BATCH) {
+                    dueIndex.putAll(keys);
+                    keys.clear();
                 }
             }
         }
-        flush(reviewKeys, dueKeys);
-        byte[] marker = ByteBuffer.allocate(Long.BYTES).putLong(build).array();
-        reviews.put(INDEX_MARKER_KEY, marker);
-        cohortDue.put(INDEX_MARKER_KEY, marker);
+        dueIndex.putAll(keys);
+        dueIndex.put(INDEX_MARKER_KEY, ByteBuffer.allocate(Long.BYTES).putLong(build).array());
         unrecordedBuild = build;
         add(Counter.INDEX_REBUILDS, 1);
         if (count > 0) {
-            LOG.info("task {}: stay indexes rebuilt from {} traveller states in {} ms", task, count,
+            LOG.info("task {}: stay due index rebuilt from {} traveller states in {} ms", task, count,
                     (System.nanoTime() - started) / 1_000_000);
         }
     }
 
-    private void flush(List<KeyValue<Bytes, byte[]>> reviewKeys, List<KeyValue<Bytes, byte[]>> dueKeys) {
-        reviews.putAll(reviewKeys);
-        cohortDue.putAll(dueKeys);
-        reviewKeys.clear();
-        dueKeys.clear();
+    /** Moves the traveller's index key to the day its state now gives, if that changed. */
+    private void index(String id, TravellerState st) {
+        long day = st.indexDay();
+        if (day == st.indexedDay) {
+            return;
+        }
+        if (st.indexedDay != NONE) {
+            // put(key, null) deletes without the read that delete() makes to return the old value.
+            dueIndex.put(dayKey(st.indexedDay, id), null);
+        }
+        if (day != NONE) {
+            dueIndex.put(dayKey(day, id), EMPTY);
+            dueFloor.wrote(day);
+        }
+        st.indexedDay = day;
     }
 
     // ---- input ---------------------------------------------------------------------------------
@@ -324,7 +328,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             inc(Counter.NO_RULE);
         }
         alerts(id, next, es, record.timestamp());
-        reindex(id, next, asOf, es);
+        review(next, asOf, es);
         save(id, next);
     }
 
@@ -374,7 +378,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             }
             alerts(id, st, es, record.timestamp());
         }
-        reindex(id, st, asOf, es);
+        review(st, asOf, es);
         save(id, st);
     }
 
@@ -404,8 +408,8 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
             if (!st.removable(day)) {
                 return st;
             }
-            if (st.reviewDay != NONE) {
-                reviews.put(dayKey(st.reviewDay, id), null);
+            if (st.indexedDay != NONE) {
+                dueIndex.put(dayKey(st.indexedDay, id), null);
             }
             travellers.delete(id);
             inc(Counter.TRAVELLERS_REMOVED);
@@ -414,10 +418,12 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         return new TravellerState();
     }
 
-    private void save(String id, TravellerState st) {
+    /** Stores the state and moves its index key (a state saved unchanged moves nothing). */
+    void save(String id, TravellerState st) {
         if (st.empty()) {
             travellers.delete(id);
         } else {
+            index(id, st);
             travellers.put(id, st.encode());
         }
     }
@@ -801,7 +807,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         context.forward(new Record<>(id != null ? id : reason, d, record.timestamp()));
     }
 
-    // ---- review index and midnight sweep -------------------------------------------------------
+    // ---- review day and midnight sweep ---------------------------------------------------------
 
     /**
      * The day after which the traveller's standing changes without a crossing: for a traveller present and
@@ -838,23 +844,12 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         return review;
     }
 
-    private void reindex(String id, TravellerState st, long asOf, StayStatus es) {
-        long review = nextReview(st, asOf, es);
-        if (review == st.reviewDay) {
-            return;
-        }
-        if (st.reviewDay != NONE) {
-            // put(key, null) deletes without the read that delete() makes to return the old value.
-            reviews.put(dayKey(st.reviewDay, id), null);
-        }
-        if (review != NONE) {
-            reviews.put(dayKey(review, id), EMPTY);
-            reviewFloor.wrote(review);
-        }
-        st.reviewDay = review;
+    /** Sets the review day; {@link #save} moves the index key. */
+    private static void review(TravellerState st, long asOf, StayStatus es) {
+        st.reviewDay = nextReview(st, asOf, es);
     }
 
-    /** Review index key: the day as a sign-flipped big-endian int (so keys sort by day), then the id. */
+    /** Due index key: the day as a sign-flipped big-endian int (so keys sort by day), then the id. */
     static Bytes dayKey(long day, String id) {
         byte[] idBytes = id == null ? EMPTY : id.getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(4 + idBytes.length);
@@ -909,61 +904,67 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         if (lastSweepDay == NONE || today > lastSweepDay) {
             lastSweepDay = today;
             sweep(today, timestamp);
-            cohorts.sweep(today, timestamp);
         }
         cohorts.tick(timestamp);
     }
 
     /**
-     * At the first stream time of local day T: every traveller whose review day is T-1 or earlier. Present
-     * travellers are re-evaluated on T (those past their must-leave-by are overstaying: OVERSTAY status and
-     * one alert); absent ones without presence in the 180 days to T-1 are forgotten. Cost: the due travellers.
+     * At the first stream time of local day T: every traveller whose index day is T-1 or earlier. One whose review
+     * day is T-1 or earlier is reviewed: present, re-evaluated on T (one past the must-leave-by is overstaying:
+     * OVERSTAY status and one alert); absent without presence in the 180 days to T-1, forgotten. Then the
+     * cohort thresholds due on T or earlier are decided ({@link Cohorts#sweep}). Cost: the due travellers.
      */
     private void sweep(long today, long streamTime) {
         inc(Counter.SWEEPS);
-        List<Bytes> due = dueBefore(reviews, reviewFloor, today);
+        List<Bytes> due = dueBefore(dueIndex, dueFloor, today);
         int overstays = 0;
         int removed = 0;
+        long decided = 0;
         for (Bytes key : due) {
-            reviews.put(key, null);
+            dueIndex.put(key, null);
             String id = keyId(key);
             byte[] stored = travellers.get(id);
             if (stored == null) {
                 continue;
             }
             TravellerState st = TravellerState.decode(stored);
-            if (st.reviewDay != keyDay(key)) {
+            if (st.indexedDay != keyDay(key)) {
                 continue; // stale entry
             }
-            inc(Counter.DUE);
-            st.reviewDay = NONE;
-            if (st.removable(today - 1)) {
-                travellers.delete(id);
-                inc(Counter.TRAVELLERS_REMOVED);
-                removed++;
-                continue;
-            }
-            StayStatus es = null;
-            if (st.present()) {
-                prune(st);
-                es = compute(st, today);
-                if (es != null) {
-                    StayState s = state(es, settings.warningDays());
-                    if (s != st.lastStatus || s == StayState.OVERSTAY && !st.alertRaised) {
-                        emitStatus(id, st, es, Instant.ofEpochMilli(streamTime), streamTime);
-                    }
-                    if (s == StayState.OVERSTAY && !st.alertRaised) {
-                        overstays++;
-                    }
+            st.indexedDay = NONE; // just removed
+            if (st.reviewDay != NONE && st.reviewDay < today) {
+                inc(Counter.DUE);
+                st.reviewDay = NONE;
+                if (st.removable(today - 1)) {
+                    travellers.delete(id);
+                    inc(Counter.TRAVELLERS_REMOVED);
+                    removed++;
+                    continue;
                 }
-                alerts(id, st, es, streamTime);
+                StayStatus es = null;
+                if (st.present()) {
+                    prune(st);
+                    es = compute(st, today);
+                    if (es != null) {
+                        StayState s = state(es, settings.warningDays());
+                        if (s != st.lastStatus || s == StayState.OVERSTAY && !st.alertRaised) {
+                            emitStatus(id, st, es, Instant.ofEpochMilli(streamTime), streamTime);
+                        }
+                        if (s == StayState.OVERSTAY && !st.alertRaised) {
+                            overstays++;
+                        }
+                    }
+                    alerts(id, st, es, streamTime);
+                }
+                review(st, today, es);
             }
-            reindex(id, st, today, es);
+            decided += cohorts.sweep(st, today, streamTime);
             save(id, st);
         }
+        add(Counter.COHORT_THRESHOLDS_SWEPT, decided);
         if (!due.isEmpty() && LOG.isDebugEnabled()) {
-            LOG.debug("stay sweep {}: {} due, {} new overstay(s), {} forgotten", LocalDate.ofEpochDay(today),
-                    due.size(), overstays, removed);
+            LOG.debug("stay sweep {}: {} due, {} new overstay(s), {} forgotten, {} cohort threshold(s) decided",
+                    LocalDate.ofEpochDay(today), due.size(), overstays, removed, decided);
         }
     }
 

@@ -92,6 +92,11 @@ final class TravellerState {
     long lastEventMinute = NONE;
     int baseOverstayDays;
     long reviewDay = NONE;
+    /**
+     * The day of the traveller's key in the due index as last written ({@link StayTracker#dayKey}); NONE: no key.
+     * Not encoded: a decoded state sets it from {@link #indexDay()}, which is what was written with it.
+     */
+    long indexedDay = NONE;
     boolean alertRaised;
     long alertStartMinute;
     StayState lastStatus;
@@ -120,6 +125,15 @@ final class TravellerState {
             }
         }
         return null;
+    }
+
+    /**
+     * The day of the traveller's one key in the due index: the earlier of the review day and the eve of the
+     * cohort's next threshold (either NONE when none is to come).
+     */
+    long indexDay() {
+        long due = Cohorts.dueDay(this);
+        return reviewDay == NONE ? due : due == NONE ? reviewDay : Math.min(reviewDay, due);
     }
 
     boolean empty() {
@@ -201,6 +215,7 @@ final class TravellerState {
         c.lastEventMinute = lastEventMinute;
         c.baseOverstayDays = baseOverstayDays;
         c.reviewDay = reviewDay;
+        c.indexedDay = indexedDay;
         c.alertRaised = alertRaised;
         c.alertStartMinute = alertStartMinute;
         c.lastStatus = lastStatus;
@@ -328,6 +343,7 @@ final class TravellerState {
         if (s.alertRaised) {
             s.alertStartMinute = alertOffset + (s.lastEventMinute == NONE ? 0 : s.lastEventMinute);
         }
+        s.indexedDay = s.indexDay();
         return s;
     }
 

@@ -27,7 +27,6 @@ import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.function.ToLongFunction;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.Serde;
@@ -42,8 +41,8 @@ import org.apache.kafka.streams.state.Stores;
 import org.junit.jupiter.api.Test;
 
 /**
- * What the stay-track processor keeps across a restart. The review and threshold indexes are not changelogged: a
- * task that starts on traveller states it did not write rebuilds them from the travellers store. Each of those
+ * What the stay-track processor keeps across a restart. The due index is not changelogged: a task that starts on
+ * traveller states it did not write rebuilds it from the travellers store. Each of those
  * cases replays the same random histories (crossings, permits, a tick after every midnight) with a restart
  * half-way, and the outputs (every status, alert and final cohort row) must be those of the run without one.
  */
@@ -54,40 +53,40 @@ class StayRestartTest {
     private static final List<String> CITIZENSHIPS = List.of("RU", "RU", "KG", "DE", "CN");
     private static final StaySettings SETTINGS = StaySettings.from(BorderflowConfig.defaults());
 
-    private enum Restart { NONE, CLEAN, INDEXES_LOST, WRITTEN_ELSEWHERE }
+    private enum Restart { NONE, CLEAN, INDEX_LOST, WRITTEN_ELSEWHERE }
 
     /** What a run gave: its outputs, and the rebuilds and valid index keys on each side of the restart. */
-    private record Run(List<String> outputs, long rebuildsAfterRestart, Set<String> reviewsBefore,
-                       Set<String> reviewsAfter, Set<String> dueBefore, Set<String> dueAfter) {
+    private record Run(List<String> outputs, long rebuildsAfterRestart, Set<String> keysBefore,
+                       Set<String> keysAfter) {
     }
 
     @Test
-    void aCleanRestartKeepsItsIndexesAndChangesNoOutput() {
+    void aCleanRestartKeepsItsIndexAndChangesNoOutput() {
         assertRestartChangesNoOutput(11, Restart.CLEAN, 0);
     }
 
     @Test
-    void indexesLostWithTheLocalStateAreRebuiltFromTheTravellers() {
-        Run lost = assertRestartChangesNoOutput(12, Restart.INDEXES_LOST, 1);
-        assertFalse(lost.reviewsBefore().isEmpty());
-        assertFalse(lost.dueBefore().isEmpty());
+    void anIndexLostWithTheLocalStateIsRebuiltFromTheTravellers() {
+        Run lost = assertRestartChangesNoOutput(12, Restart.INDEX_LOST, 1);
+        assertTrue(lost.keysBefore().stream().anyMatch(k -> k.endsWith(" review")), "keys on a review day");
+        assertTrue(lost.keysBefore().stream().anyMatch(k -> k.endsWith(" threshold")),
+                "keys on a cohort threshold's eve, before the review day");
         assertTrue(lost.outputs().stream().anyMatch(o -> o.contains("OVERSTAY")), "the histories reach the sweep");
         assertTrue(lost.outputs().stream().anyMatch(o -> o.startsWith("cohort")), "and the cohorts");
     }
 
     @Test
-    void aTaskLastWrittenWithAnotherIndexBuildRebuildsItsIndexes() {
+    void aTaskLastWrittenWithAnotherIndexBuildRebuildsItsIndex() {
         assertRestartChangesNoOutput(13, Restart.WRITTEN_ELSEWHERE, 1);
     }
 
-    /** The restarted run rebuilt as expected, its indexes hold every valid key, and its outputs are the same. */
+    /** The restarted run rebuilt as expected, its index holds every valid key, and its outputs are the same. */
     private Run assertRestartChangesNoOutput(long seed, Restart restart, long rebuilds) {
         List<Event> events = histories(new Random(seed));
         Run straight = run(events, Restart.NONE);
         Run restarted = run(events, restart);
         assertEquals(rebuilds, restarted.rebuildsAfterRestart(), restart + ": rebuilds");
-        assertEquals(restarted.reviewsBefore(), restarted.reviewsAfter(), "every traveller's review key is there");
-        assertEquals(restarted.dueBefore(), restarted.dueAfter(), "every member's threshold key is there");
+        assertEquals(restarted.keysBefore(), restarted.keysAfter(), "every traveller's key is there");
         assertEquals(straight.outputs(), restarted.outputs());
         return restarted;
     }
@@ -96,7 +95,7 @@ class StayRestartTest {
 
     /**
      * The stay-track processor on in-memory stores; a restart is a new processor and context on the same
-     * stores, or, for lost indexes, on the same stores but empty indexes.
+     * stores, or, for a lost index, on the same stores but an empty index.
      */
     private final class Task {
         final MockProcessorContext<String, SpecificRecord> context = new MockProcessorContext<>();
@@ -122,14 +121,13 @@ class StayRestartTest {
         return store;
     }
 
-    private static List<KeyValueStore<?, ?>> indexes() {
-        return List.of(store(StayTopology.REVIEW_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()),
-                store(StayTopology.COHORT_DUE_STORE, Serdes.Bytes(), Serdes.ByteArray()));
+    private static List<KeyValueStore<?, ?>> emptyIndex() {
+        return List.of(store(StayTopology.DUE_INDEX_STORE, Serdes.Bytes(), Serdes.ByteArray()));
     }
 
     @Test
     void cohortSumsNotYetSentOnAtARestartAreSentAfterIt() {
-        List<KeyValueStore<?, ?>> stores = concat(kept(), indexes());
+        List<KeyValueStore<?, ?>> stores = concat(kept(), emptyIndex());
         Task task = new Task(stores);
         LocalDate monday = LocalDate.parse("2023-03-06");
         new Event(at(monday, 9 * 60), null, null, null, null, null).pipe(task, 0);
@@ -161,32 +159,28 @@ class StayRestartTest {
 
     private Run run(List<Event> events, Restart restart) {
         List<KeyValueStore<?, ?>> kept = kept();
-        List<KeyValueStore<?, ?>> indexes = indexes();
-        Task task = new Task(concat(kept, indexes));
+        List<KeyValueStore<?, ?>> index = emptyIndex();
+        Task task = new Task(concat(kept, index));
         List<String> outputs = new ArrayList<>();
         Map<String, ArrivalCohort> cohorts = new TreeMap<>();
         int half = restart == Restart.NONE ? -1 : events.size() / 2;
-        Set<String> reviewsBefore = Set.of();
-        Set<String> dueBefore = Set.of();
-        Set<String> reviewsAfter = Set.of();
-        Set<String> dueAfter = Set.of();
+        Set<String> keysBefore = Set.of();
+        Set<String> keysAfter = Set.of();
         long rebuilds = 0;
         for (int i = 0; i < events.size(); i++) {
             if (i == half) {
-                reviewsBefore = validKeys(task, StayTopology.REVIEW_INDEX_STORE, st -> st.reviewDay);
-                dueBefore = validKeys(task, StayTopology.COHORT_DUE_STORE, Cohorts::dueDay);
+                keysBefore = validKeys(task);
                 task.tracker.close();
                 if (restart == Restart.WRITTEN_ELSEWHERE) {
                     KeyValueStore<String, Long> control = task.context.getStateStore(StayTopology.CONTROL_STORE);
                     control.put(StayTracker.INDEX_BUILD, control.get(StayTracker.INDEX_BUILD) + 1);
                 }
-                if (restart == Restart.INDEXES_LOST) {
-                    indexes = indexes();
+                if (restart == Restart.INDEX_LOST) {
+                    index = emptyIndex();
                 }
-                task = new Task(concat(kept, indexes));
+                task = new Task(concat(kept, index));
                 rebuilds = task.rebuilds();
-                reviewsAfter = allKeys(task, StayTopology.REVIEW_INDEX_STORE, st -> st.reviewDay);
-                dueAfter = allKeys(task, StayTopology.COHORT_DUE_STORE, Cohorts::dueDay);
+                keysAfter = allKeys(task);
             }
             events.get(i).pipe(task, i);
             for (MockProcessorContext.CapturedForward<? extends String, ? extends SpecificRecord> f
@@ -205,7 +199,7 @@ class StayRestartTest {
         }
         task.tracker.close();
         cohorts.forEach((k, v) -> outputs.add("cohort " + v));
-        return new Run(outputs, rebuilds, reviewsBefore, reviewsAfter, dueBefore, dueAfter);
+        return new Run(outputs, rebuilds, keysBefore, keysAfter);
     }
 
     private static List<KeyValueStore<?, ?>> concat(List<KeyValueStore<?, ?>> a, List<KeyValueStore<?, ?>> b) {
@@ -217,33 +211,48 @@ class StayRestartTest {
     // ---- index contents -------------------------------------------------------------------------
 
     /** Keys of an index that a sweep would act on: the traveller is stored and its state gives the key's day. */
-    private static Set<String> validKeys(Task task, String store,
-                                         ToLongFunction<TravellerState> day) {
+    private static Set<String> validKeys(Task task) {
         Set<String> valid = new TreeSet<>();
         KeyValueStore<String, byte[]> travellers = task.context.getStateStore(StayTopology.TRAVELLERS_STORE);
-        for (Bytes key : indexKeys(task, store)) {
+        for (Bytes key : indexKeys(task)) {
             byte[] stored = travellers.get(StayTracker.keyId(key));
-            if (stored != null && day.applyAsLong(TravellerState.decode(stored)) == StayTracker.keyDay(key)) {
-                valid.add(describe(key));
+            if (stored == null) {
+                continue;
+            }
+            TravellerState st = TravellerState.decode(stored);
+            if (st.indexDay() == StayTracker.keyDay(key)) {
+                valid.add(describe(key) + (st.reviewDay == StayTracker.keyDay(key) ? " review" : " threshold"));
             }
         }
+        Set<String> travellersIndexed = new TreeSet<>();
+        try (KeyValueIterator<String, byte[]> it = travellers.all()) {
+            it.forEachRemaining(kv -> {
+                if (TravellerState.decode(kv.value).indexDay() != TravellerState.NONE) {
+                    travellersIndexed.add(kv.key);
+                }
+            });
+        }
+        Set<String> idsOfValidKeys = new TreeSet<>();
+        valid.forEach(k -> idsOfValidKeys.add(k.split(" ")[1]));
+        assertEquals(travellersIndexed, idsOfValidKeys, "a key for every traveller whose state gives a day");
         return valid;
     }
 
-    /** Every key of an index, each checked valid: a rebuilt index has no old keys. */
-    private static Set<String> allKeys(Task task, String store,
-                                       ToLongFunction<TravellerState> day) {
-        Set<String> valid = validKeys(task, store, day);
+    /** Every key of the index, each checked valid: a rebuilt index has no old keys. */
+    private static Set<String> allKeys(Task task) {
+        Set<String> valid = validKeys(task);
         Set<String> all = new TreeSet<>();
-        indexKeys(task, store).forEach(k -> all.add(describe(k)));
+        indexKeys(task).forEach(k -> all.add(describe(k)));
         if (task.rebuilds() > 0) {
-            assertEquals(all, valid, store + " rebuilt: only keys its travellers give");
+            Set<String> validDescribed = new TreeSet<>();
+            valid.forEach(k -> validDescribed.add(k.substring(0, k.lastIndexOf(' '))));
+            assertEquals(all, validDescribed, "rebuilt: only keys its travellers give");
         }
         return valid;
     }
 
-    private static List<Bytes> indexKeys(Task task, String store) {
-        KeyValueStore<Bytes, byte[]> index = task.context.getStateStore(store);
+    private static List<Bytes> indexKeys(Task task) {
+        KeyValueStore<Bytes, byte[]> index = task.context.getStateStore(StayTopology.DUE_INDEX_STORE);
         List<Bytes> keys = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
             while (it.hasNext()) {

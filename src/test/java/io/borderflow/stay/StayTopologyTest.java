@@ -192,7 +192,7 @@ class StayTopologyTest {
     }
 
     private List<String> indexedIds() {
-        KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(StayTopology.REVIEW_INDEX_STORE);
+        KeyValueStore<Bytes, byte[]> index = driver.getKeyValueStore(StayTopology.DUE_INDEX_STORE);
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<Bytes, byte[]> it = index.all()) {
             while (it.hasNext()) {
@@ -224,8 +224,8 @@ class StayTopologyTest {
         TopologyDescription.Processor track = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .filter(n -> n.name().equals(StayTopology.PROCESSOR)).map(n -> (TopologyDescription.Processor) n)
                 .findFirst().orElseThrow();
-        assertEquals(java.util.Set.of(StayTopology.TRAVELLERS_STORE, StayTopology.REVIEW_INDEX_STORE,
-                StayTopology.CONTROL_STORE, StayMetrics.COUNTS_STORE, StayTopology.COHORT_DUE_STORE, StayTopology.COHORT_PENDING_STORE),
+        assertEquals(java.util.Set.of(StayTopology.TRAVELLERS_STORE, StayTopology.DUE_INDEX_STORE,
+                StayTopology.CONTROL_STORE, StayMetrics.COUNTS_STORE, StayTopology.COHORT_PENDING_STORE),
                 track.stores());
         TopologyDescription.Processor aggregate = description.subtopologies().stream().flatMap(s -> s.nodes().stream())
                 .filter(n -> n.name().equals(StayTopology.COHORT_AGGREGATE)).map(n -> (TopologyDescription.Processor) n)
