@@ -20,9 +20,9 @@ import org.apache.kafka.streams.state.KeyValueStore;
 /**
  * Counts of one gate task per hour and key, kept until the hour is handed over to the aggregation stage as one
  * record per key: a few records an hour cross the repartition topic instead of one (or four) per input event.
- * The counts live in a (cached) state store, so they commit with the input offsets: exactly-once. Which hours
- * have been handed over is stored with them. A copy of the counts in memory answers the read before each add, so
- * only the write goes through the store's cache (a sorted map, dear for a lookup on every event).
+ * The counts live in a (written-behind) state store, so they commit with the input offsets: exactly-once. Which
+ * hours have been handed over is stored with them. A copy of the counts in memory answers the read before each
+ * add, so only the write goes to the store.
  */
 final class HourlyPartials {
     /** Sorts after every hour key. */

@@ -10,6 +10,8 @@ import io.borderflow.config.BorderflowConfig;
 import io.borderflow.config.Topics;
 import io.borderflow.serde.AnyRecordSerializer;
 import io.borderflow.serde.AvroSerde;
+import io.borderflow.state.WriteBehindKeyValueStore;
+import io.borderflow.state.WriteBehindWindowStore;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -92,25 +94,24 @@ public final class NetFlowTopology {
                 // of the stream thread); a global store is rebuilt from its topic at every start anyway.
                 Materialized.<String, Checkpoint>as(Stores.inMemoryKeyValueStore(CHECKPOINTS_STORE))
                         .withKeySerde(Serdes.String()).withValueSerde(AvroSerde.of(Checkpoint.class)));
-        builder.addStateStore(Stores.windowStoreBuilder(
+        // Written behind: an open batch is rewritten with every id, and reaches RocksDB and the changelog once a
+        // commit.
+        builder.addStateStore(WriteBehindWindowStore.builder(Stores.windowStoreBuilder(
                 Stores.persistentWindowStore(FlowGate.DEDUPE_STORE, FlowGate.dedupeRetention(settings.dedupeHorizon()),
                         java.time.Duration.ofMillis(1), false),
                 Serdes.Bytes(), Serdes.ByteArray())
-                // Cached: an open batch is rewritten with every id, and reaches RocksDB and the changelog once a commit.
-                .withCachingEnabled()
                 // A window store's changelog is deleted by retention measured on record timestamps:
                 // replayed 2022 event times would be deleted on arrival (and with them the producer
                 // state Kafka keeps for exactly-once). The store itself still expires by stream time.
-                .withLoggingEnabled(Map.of("retention.ms", "-1")));
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(FlowGate.PARTIALS_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+                .withLoggingEnabled(Map.of("retention.ms", "-1"))));
+        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(FlowGate.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())));
         addWindowStores(builder, NetFlowAggregator.STORE_PREFIX);
-        builder.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(NetFlowAggregator.PRESENT_STORE), Serdes.String(), Serdes.Long())
-                .withCachingEnabled());
+        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(NetFlowAggregator.PRESENT_STORE), Serdes.String(), Serdes.Long())));
         addWindowStores(builder, DailyCountAggregator.STORE_PREFIX);
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CountGate.PARTIALS_STORE),
-                Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(CountGate.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())));
 
         Map<String, KStream<String, SpecificRecord>> gated = crossings
                 .process(() -> new FlowGate(settings.dedupeHorizon(), settings.liveInterval(), settings.hourGrace(),
@@ -164,13 +165,13 @@ public final class NetFlowTopology {
 
     private static void addWindowStores(StreamsBuilder builder, String prefix) {
         for (String name : new String[] {prefix + "-open-windows", prefix + "-closed-windows"}) {
-            // Cached: a window is updated by every record that falls in it, and the cache turns
+            // Written behind: a window is updated by every record that falls in it, and the buffer turns
             // those updates into one RocksDB write and one changelog record per commit.
-            builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                    Serdes.Bytes(), Serdes.ByteArray()).withCachingEnabled());
+            builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                    Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())));
         }
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(prefix + "-control"),
-                Serdes.String(), Serdes.Long()).withCachingEnabled());
+        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(prefix + "-control"), Serdes.String(), Serdes.Long())));
     }
 
     private static String[] storeNames(String prefix, String... more) {

@@ -71,7 +71,7 @@ final class Cohorts {
      * What {@link #pending} holds (it is written only here), in key order. The hand-over reads this rather than
      * scanning the store: a scan walks the tombstones of every hand-over before it (RocksDB keeps them until
      * compaction), which late in the whole surge cost 5 % of the stream thread. Each delta reads its sum from here
-     * too, not from the store's cache.
+     * too, not from the store.
      */
     private final TreeMap<String, byte[]> pendingSums = new TreeMap<>();
     /** Stream time divided by the hand-over interval at the last hand-over. */

@@ -8,6 +8,7 @@ import io.borderflow.config.Topics;
 import io.borderflow.deadletter.DeadLetters;
 import io.borderflow.serde.AnyRecordSerializer;
 import io.borderflow.serde.AvroSerde;
+import io.borderflow.state.WriteBehindKeyValueStore;
 import java.util.Map;
 import org.apache.avro.specific.SpecificRecord;
 import org.apache.kafka.common.serialization.Serde;
@@ -240,11 +241,11 @@ public final class StayTopology {
         builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(CONTROL_STORE),
                 Serdes.String(), Serdes.Long()).withCachingDisabled());
         // Travellers by status and citizenship for the metrics: a few hundred keys, in memory, changelogged.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(StayMetrics.COUNTS_STORE),
-                Serdes.String(), Serdes.Long()).withCachingEnabled());
-        // Cached: every delta of a cohort lands on the same few keys; the cache writes them once per commit.
-        builder.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(COHORT_PENDING_STORE),
-                Serdes.String(), Serdes.ByteArray()).withCachingEnabled());
+        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(StayMetrics.COUNTS_STORE), Serdes.String(), Serdes.Long())));
+        // Written behind: every delta of a cohort lands on the same few keys, written once per commit.
+        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
+                Stores.persistentKeyValueStore(COHORT_PENDING_STORE), Serdes.String(), Serdes.ByteArray())));
         Map<String, KStream<String, SpecificRecord>> out = crossings.merge(registrations, Named.as(MERGE))
                 .merge(iin, Named.as(MERGE_IIN))
                 .process(() -> new StayTracker(settings, reportInputErrors), Named.as(PROCESSOR), TRAVELLERS_STORE, DUE_INDEX_STORE,

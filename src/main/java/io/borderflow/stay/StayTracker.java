@@ -419,7 +419,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     /** Stores the state and moves its index key (a state saved unchanged moves nothing). */
-    void save(String id, TravellerState st) {
+    private void save(String id, TravellerState st) {
         if (st.empty()) {
             travellers.delete(id);
         } else {
