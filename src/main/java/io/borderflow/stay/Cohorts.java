@@ -13,7 +13,6 @@ import java.util.Locale;
 import java.util.TreeMap;
 import java.util.function.ObjLongConsumer;
 import org.apache.avro.specific.SpecificRecord;
-import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -49,7 +48,6 @@ final class Cohorts {
     /** An IIN application counts from the entry day to entry day + 30. */
     static final int IIN_DAYS = 30;
     private static final long NONE = TravellerState.NONE;
-    private static final byte[] EMPTY = new byte[0];
 
     // Positions in a delta; the order of ArrivalCohort's count fields.
     private static final int ENTERED = 0;
