@@ -13,7 +13,7 @@ import org.apache.kafka.streams.state.StoreBuilder;
  * A key-value store whose writes wait in a hash map until the task commits, then reach the store below (RocksDB
  * and its changelog) once per key: what Kafka Streams' record cache does for a store that a processor rewrites
  * on a few keys, for less. The record cache keeps a sorted map with an LRU list and a byte count shared by every
- * cached store of the thread, and its puts and flushes took 12-13 % of the stream threads in a profile; here a
+ * cached store of the thread, and its puts and flushes took 10 % of the stream threads in a profile; here a
  * put is a hash map put, and the puts and the writing down take 5-6 %, most of it RocksDB and the sends.
  *
  * <p>The commit hook is the one the record cache uses: before a task commits, Kafka Streams calls
