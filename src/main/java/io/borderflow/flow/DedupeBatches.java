@@ -10,8 +10,8 @@ import org.apache.kafka.common.utils.Bytes;
  * How the dedupe store holds the ids the gate has counted: in batches of up to {@value #BATCH} per hour of event
  * time, each a window-store record (window start: the hour) keyed by a batch number. One RocksDB write and one
  * changelog record per event id cost the stream thread more than any other single step of the gate; the store is
- * cached, so an open batch is rewritten in memory and reaches RocksDB and its changelog once per commit. The store
- * is read only when a task starts: {@link RecentIds} answers every lookup.
+ * written behind, so an open batch is rewritten in memory and reaches RocksDB and its changelog once per commit.
+ * The store is read only when a task starts: {@link RecentIds} answers every lookup.
  *
  * <p>An entry is the id's 16-byte digest and its event time as milliseconds into the hour (4 bytes).
  */

@@ -104,14 +104,14 @@ public final class NetFlowTopology {
                 // replayed 2022 event times would be deleted on arrival (and with them the producer
                 // state Kafka keeps for exactly-once). The store itself still expires by stream time.
                 .withLoggingEnabled(Map.of("retention.ms", "-1"))));
-        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(FlowGate.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())));
+        builder.addStateStore(WriteBehindKeyValueStore.persistent(FlowGate.PARTIALS_STORE,
+                Serdes.Bytes(), Serdes.ByteArray()));
         addWindowStores(builder, NetFlowAggregator.STORE_PREFIX);
-        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(NetFlowAggregator.PRESENT_STORE), Serdes.String(), Serdes.Long())));
+        builder.addStateStore(WriteBehindKeyValueStore.persistent(NetFlowAggregator.PRESENT_STORE,
+                Serdes.String(), Serdes.Long()));
         addWindowStores(builder, DailyCountAggregator.STORE_PREFIX);
-        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(CountGate.PARTIALS_STORE), Serdes.Bytes(), Serdes.ByteArray())));
+        builder.addStateStore(WriteBehindKeyValueStore.persistent(CountGate.PARTIALS_STORE,
+                Serdes.Bytes(), Serdes.ByteArray()));
 
         Map<String, KStream<String, SpecificRecord>> gated = crossings
                 .process(() -> new FlowGate(settings.dedupeHorizon(), settings.liveInterval(), settings.hourGrace(),
@@ -167,11 +167,9 @@ public final class NetFlowTopology {
         for (String name : new String[] {prefix + "-open-windows", prefix + "-closed-windows"}) {
             // Written behind: a window is updated by every record that falls in it, and the buffer turns
             // those updates into one RocksDB write and one changelog record per commit.
-            builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
-                    Stores.persistentKeyValueStore(name), Serdes.Bytes(), Serdes.ByteArray())));
+            builder.addStateStore(WriteBehindKeyValueStore.persistent(name, Serdes.Bytes(), Serdes.ByteArray()));
         }
-        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(prefix + "-control"), Serdes.String(), Serdes.Long())));
+        builder.addStateStore(WriteBehindKeyValueStore.persistent(prefix + "-control", Serdes.String(), Serdes.Long()));
     }
 
     private static String[] storeNames(String prefix, String... more) {

@@ -3,11 +3,13 @@ package io.borderflow.state;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
 
 /**
  * A key-value store whose writes wait in a hash map until the task commits, then reach the store below (RocksDB
@@ -37,6 +39,11 @@ public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyVa
      */
     public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner) {
         return new WriteBehindBuilder<>(inner.withCachingDisabled(), WriteBehindKeyValueStore::new);
+    }
+
+    /** {@link #builder} over a changelogged RocksDB store. */
+    public static <K, V> StoreBuilder<KeyValueStore<K, V>> persistent(String name, Serde<K> keys, Serde<V> values) {
+        return builder(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name), keys, values));
     }
 
     @Override

@@ -244,8 +244,8 @@ public final class StayTopology {
         builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(StayMetrics.COUNTS_STORE), Serdes.String(), Serdes.Long())));
         // Written behind: every delta of a cohort lands on the same few keys, written once per commit.
-        builder.addStateStore(WriteBehindKeyValueStore.builder(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(COHORT_PENDING_STORE), Serdes.String(), Serdes.ByteArray())));
+        builder.addStateStore(WriteBehindKeyValueStore.persistent(COHORT_PENDING_STORE,
+                Serdes.String(), Serdes.ByteArray()));
         Map<String, KStream<String, SpecificRecord>> out = crossings.merge(registrations, Named.as(MERGE))
                 .merge(iin, Named.as(MERGE_IIN))
                 .process(() -> new StayTracker(settings, reportInputErrors), Named.as(PROCESSOR), TRAVELLERS_STORE, DUE_INDEX_STORE,

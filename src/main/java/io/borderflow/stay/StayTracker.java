@@ -859,18 +859,18 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
     }
 
     /**
-     * The keys of a day index ({@link #dayKey}) whose day is before {@code today}, scanned from the floor, which
-     * then moves to {@code today}: the caller removes them (and notes any key it writes back in the floor).
+     * The keys of the due index whose day is before {@code today}, scanned from the floor, which then moves to
+     * {@code today}: the caller removes them (and {@link #index} notes any key written back in the floor).
      */
-    static List<Bytes> dueBefore(KeyValueStore<Bytes, byte[]> index, ScanFloor floor, long today) {
+    private List<Bytes> dueBefore(long today) {
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = index.range(dayKey(floor.from(LOWEST_DAY), null),
+        try (KeyValueIterator<Bytes, byte[]> it = dueIndex.range(dayKey(dueFloor.from(LOWEST_DAY), null),
                 dayKey(today, null))) {
             while (it.hasNext()) {
                 due.add(it.next().key);
             }
         }
-        floor.cleared(today);
+        dueFloor.cleared(today);
         return due;
     }
 
@@ -916,7 +916,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
      */
     private void sweep(long today, long streamTime) {
         inc(Counter.SWEEPS);
-        List<Bytes> due = dueBefore(dueIndex, dueFloor, today);
+        List<Bytes> due = dueBefore(today);
         int overstays = 0;
         int removed = 0;
         long decided = 0;
