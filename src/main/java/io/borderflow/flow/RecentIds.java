@@ -1,6 +1,5 @@
 package io.borderflow.flow;
 
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.TreeMap;
@@ -67,35 +66,40 @@ final class RecentIds {
 
     /**
      * Digests with their times; open addressing on the digest's first half (an MD5 is well spread), linear probing.
-     * An id may be held twice (seen again outside the dedupe horizon, which can be shorter than a day).
+     * An id may be held twice (seen again outside the dedupe horizon, which can be shorter than a day). A slot is
+     * three adjacent longs (time, high half, low half), so a probe and its neighbours share cache lines: nearly every
+     * lookup is of a new id, which probes to an empty slot, and three parallel arrays cost three misses a probe.
      */
     static final class IdSet {
-        private long[] his = new long[64];
-        private long[] los = new long[64];
-        private long[] times = emptyTimes(64);
+        private static final int SLOT = 3;
+        private long[] slots = emptySlots(64);
+        private int capacity = 64;
         private int size;
 
         void add(long hi, long lo, long time) {
-            if (size * 2 >= times.length) {
+            if (size * 2 >= capacity) {
                 grow();
             }
-            int mask = times.length - 1;
+            int mask = capacity - 1;
             int i = spread(hi) & mask;
-            while (times[i] != NOT_SEEN) {
+            while (slots[i * SLOT] != NOT_SEEN) {
                 i = (i + 1) & mask;
             }
-            his[i] = hi;
-            los[i] = lo;
-            times[i] = time;
+            int at = i * SLOT;
+            slots[at] = time;
+            slots[at + 1] = hi;
+            slots[at + 2] = lo;
             size++;
         }
 
         long seenAt(long hi, long lo, long from, long to) {
-            int mask = times.length - 1;
+            int mask = capacity - 1;
             int i = spread(hi) & mask;
-            while (times[i] != NOT_SEEN) {
-                if (his[i] == hi && los[i] == lo && times[i] >= from && times[i] <= to) {
-                    return times[i];
+            long time;
+            while ((time = slots[i * SLOT]) != NOT_SEEN) {
+                int at = i * SLOT;
+                if (slots[at + 1] == hi && slots[at + 2] == lo && time >= from && time <= to) {
+                    return time;
                 }
                 i = (i + 1) & mask;
             }
@@ -107,24 +111,23 @@ final class RecentIds {
         }
 
         private void grow() {
-            long[] oldHis = his;
-            long[] oldLos = los;
-            long[] oldTimes = times;
-            his = new long[oldTimes.length * 2];
-            los = new long[oldTimes.length * 2];
-            times = emptyTimes(oldTimes.length * 2);
+            long[] old = slots;
+            capacity *= 2;
+            slots = emptySlots(capacity);
             size = 0;
-            for (int i = 0; i < oldTimes.length; i++) {
-                if (oldTimes[i] != NOT_SEEN) {
-                    add(oldHis[i], oldLos[i], oldTimes[i]);
+            for (int at = 0; at < old.length; at += SLOT) {
+                if (old[at] != NOT_SEEN) {
+                    add(old[at + 1], old[at + 2], old[at]);
                 }
             }
         }
 
-        private static long[] emptyTimes(int n) {
-            long[] t = new long[n];
-            Arrays.fill(t, NOT_SEEN);
-            return t;
+        private static long[] emptySlots(int n) {
+            long[] s = new long[n * SLOT];
+            for (int at = 0; at < s.length; at += SLOT) {
+                s[at] = NOT_SEEN;
+            }
+            return s;
         }
 
         private static int spread(long x) {

@@ -38,6 +38,8 @@ public final class BorderMetrics {
     /** Per window size: the end of the latest window known to be closed (epoch ms). */
     private final Map<String, PerSource> closedThrough = new ConcurrentHashMap<>();
     private final Map<Key, PerSource> perSource = new ConcurrentHashMap<>();
+    /** The tracked-travellers gauge of each status and citizenship as the stay stage names them. */
+    private final Map<StayKey, PerSource> stayGauges = new ConcurrentHashMap<>();
 
     /** Counters and gauges in {@code registry}; the app uses {@link #global()}. */
     public BorderMetrics(MeterRegistry registry) {
@@ -224,12 +226,18 @@ public final class BorderMetrics {
      * is the sum over sources.
      */
     public void stayTravellers(String source, String status, String citizenship, long count) {
-        String c = citizenship(citizenship);
-        // Every state of a citizenship once one is seen: "no overstayers" is a zero, not a missing series.
-        for (String s : STAY_STATES) {
-            perSource(new Key("border.stay.travellers", s, c, null), PerSource.Combine.SUM);
-        }
-        perSource(new Key("border.stay.travellers", lower(status), c, null), PerSource.Combine.SUM).set(source, count);
+        // Called on most crossings: the labels are checked and the gauges found once per status and citizenship.
+        stayGauges.computeIfAbsent(new StayKey(status, citizenship), k -> {
+            String c = citizenship(k.citizenship());
+            // Every state of a citizenship once one is seen: "no overstayers" is a zero, not a missing series.
+            for (String s : STAY_STATES) {
+                perSource(new Key("border.stay.travellers", s, c, null), PerSource.Combine.SUM);
+            }
+            return perSource(new Key("border.stay.travellers", lower(k.status()), c, null), PerSource.Combine.SUM);
+        }).set(source, count);
+    }
+
+    private record StayKey(String status, String citizenship) {
     }
 
     private static final java.util.List<String> STAY_STATES = java.util.List.of("compliant", "warning", "overstay", "exempt");
