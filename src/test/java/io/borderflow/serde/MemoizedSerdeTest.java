@@ -18,55 +18,50 @@ import org.junit.jupiter.api.Test;
 class MemoizedSerdeTest {
     private static final String TOPIC = "t";
 
+    private final AtomicInteger decodes = new AtomicInteger();
+    private final AvroSerde<Checkpoint> avro = AvroSerde.of(Checkpoint.class);
     /** The Avro serde, counting how often it really decodes. */
-    private static final class Counting {
-        final AtomicInteger decodes = new AtomicInteger();
-        final AvroSerde<Checkpoint> avro = AvroSerde.of(Checkpoint.class);
-        final Serde<Checkpoint> serde = Serdes.serdeFrom(avro, (topic, data) -> {
-            decodes.incrementAndGet();
-            return avro.deserialize(topic, data);
-        });
-    }
+    private final Serde<Checkpoint> counting = Serdes.serdeFrom(avro, (topic, data) -> {
+        decodes.incrementAndGet();
+        return avro.deserialize(topic, data);
+    });
+    private final MemoizedSerde<Checkpoint> serde = MemoizedSerde.of(counting, 100);
+    private final Deserializer<Checkpoint> d = serde.deserializer();
 
     private static Checkpoint checkpoint(String id, String region) {
         return new Checkpoint(id, "checkpoint " + id, region, Mode.ROAD, null);
     }
 
+    private byte[] bytes(String id, String region) {
+        return avro.serialize(TOPIC, checkpoint(id, region));
+    }
+
     @Test
     void decodesEachContentOnceAndAnswersWithTheSameValue() {
-        Counting counting = new Counting();
-        MemoizedSerde<Checkpoint> serde = MemoizedSerde.of(counting.serde, 100);
-        byte[] bytes = counting.avro.serialize(TOPIC, checkpoint("KZ-001", "Kostanay"));
-        Deserializer<Checkpoint> d = serde.deserializer();
+        byte[] bytes = bytes("KZ-001", "Kostanay");
 
         Checkpoint first = d.deserialize(TOPIC, bytes);
         Checkpoint second = d.deserialize(TOPIC, bytes.clone());
 
         assertEquals("Kostanay", first.getRegion());
         assertSame(first, second);
-        assertEquals(1, counting.decodes.get());
+        assertEquals(1, decodes.get());
     }
 
     @Test
     void aChangedValueHasNewBytesAndIsDecodedAfresh() {
-        Counting counting = new Counting();
-        MemoizedSerde<Checkpoint> serde = MemoizedSerde.of(counting.serde, 100);
-        Deserializer<Checkpoint> d = serde.deserializer();
-        d.deserialize(TOPIC, counting.avro.serialize(TOPIC, checkpoint("KZ-001", "Kostanay")));
+        d.deserialize(TOPIC, bytes("KZ-001", "Kostanay"));
 
-        Checkpoint moved = d.deserialize(TOPIC, counting.avro.serialize(TOPIC, checkpoint("KZ-001", "Aktobe")));
+        Checkpoint moved = d.deserialize(TOPIC, bytes("KZ-001", "Aktobe"));
 
         assertEquals("Aktobe", moved.getRegion());
-        assertEquals(2, counting.decodes.get());
+        assertEquals(2, decodes.get());
     }
 
     @Test
     void theCallerMayReuseItsArray() {
-        Counting counting = new Counting();
-        MemoizedSerde<Checkpoint> serde = MemoizedSerde.of(counting.serde, 100);
-        Deserializer<Checkpoint> d = serde.deserializer();
-        byte[] kostanay = counting.avro.serialize(TOPIC, checkpoint("KZ-001", "Kostanay"));
-        byte[] pavlodar = counting.avro.serialize(TOPIC, checkpoint("KZ-001", "Pavlodar"));
+        byte[] kostanay = bytes("KZ-001", "Kostanay");
+        byte[] pavlodar = bytes("KZ-001", "Pavlodar");
         byte[] reused = kostanay.clone();
         d.deserialize(TOPIC, reused);
 
@@ -77,34 +72,29 @@ class MemoizedSerdeTest {
         assertEquals("Pavlodar", d.deserialize(TOPIC, reused).getRegion());
         assertEquals("Kostanay", d.deserialize(TOPIC, kostanay).getRegion());
         // Kostanay still remembered under its own bytes: decoded once, Pavlodar once.
-        assertEquals(2, counting.decodes.get());
+        assertEquals(2, decodes.get());
     }
 
     @Test
     void pastTheLimitItStartsAgainAndStaysRight() {
-        Counting counting = new Counting();
-        MemoizedSerde<Checkpoint> serde = MemoizedSerde.of(counting.serde, 3);
-        Deserializer<Checkpoint> d = serde.deserializer();
+        MemoizedSerde<Checkpoint> small = MemoizedSerde.of(counting, 3);
         for (int i = 0; i < 10; i++) {
-            Checkpoint c = d.deserialize(TOPIC, counting.avro.serialize(TOPIC, checkpoint("KZ-" + i, "R" + i)));
-            assertEquals("R" + i, c.getRegion());
+            assertEquals("R" + i, small.deserializer().deserialize(TOPIC, bytes("KZ-" + i, "R" + i)).getRegion());
         }
-        assertEquals(10, counting.decodes.get());
-        assertEquals(1, serde.remembered());
-        assertThrows(IllegalArgumentException.class, () -> MemoizedSerde.of(counting.serde, 0));
+        assertEquals(10, decodes.get());
+        assertEquals(1, small.remembered());
+        assertThrows(IllegalArgumentException.class, () -> MemoizedSerde.of(counting, 0));
     }
 
     @Test
     void nullIsATombstoneAndEncodingIsUnchanged() {
-        Counting counting = new Counting();
-        MemoizedSerde<Checkpoint> serde = MemoizedSerde.of(counting.serde, 100);
         Checkpoint c = checkpoint("KZ-001", "Kostanay");
 
-        assertNull(serde.deserializer().deserialize(TOPIC, null));
-        assertArrayEquals(counting.avro.serialize(TOPIC, c), serde.serializer().serialize(TOPIC, c));
-        Checkpoint other = serde.deserializer().deserialize(TOPIC, serde.serializer().serialize(TOPIC, c));
-        assertNotSame(c, other);
-        assertEquals(c, other);
+        assertNull(d.deserialize(TOPIC, null));
+        assertArrayEquals(avro.serialize(TOPIC, c), serde.serializer().serialize(TOPIC, c));
+        Checkpoint decoded = d.deserialize(TOPIC, serde.serializer().serialize(TOPIC, c));
+        assertNotSame(c, decoded);
+        assertEquals(c, decoded);
         assertEquals(1, serde.remembered());
     }
 }
