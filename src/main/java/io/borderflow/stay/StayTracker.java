@@ -187,7 +187,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                 long day = TravellerState.decode(kv.value).indexDay();
                 count++;
                 if (day != NONE) {
-                    keys.add(KeyValue.pair(dayKey(day, kv.key), EMPTY));
+                    keys.add(KeyValue.pair(DueKey.of(day, kv.key), EMPTY));
                 }
                 if (keys.size() >= REBUILD_BATCH) {
                     dueIndex.putAll(keys);
@@ -213,10 +213,10 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         }
         if (st.indexedDay != NONE) {
             // put(key, null) deletes without the read that delete() makes to return the old value.
-            dueIndex.put(dayKey(st.indexedDay, id), null);
+            dueIndex.put(DueKey.of(st.indexedDay, id), null);
         }
         if (day != NONE) {
-            dueIndex.put(dayKey(day, id), EMPTY);
+            dueIndex.put(DueKey.of(day, id), EMPTY);
             dueFloor.wrote(day);
         }
         st.indexedDay = day;
@@ -409,7 +409,7 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
                 return st;
             }
             if (st.indexedDay != NONE) {
-                dueIndex.put(dayKey(st.indexedDay, id), null);
+                dueIndex.put(DueKey.of(st.indexedDay, id), null);
             }
             travellers.delete(id);
             inc(Counter.TRAVELLERS_REMOVED);
@@ -849,38 +849,20 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         st.reviewDay = nextReview(st, asOf, es);
     }
 
-    /** Due index key: the day as a sign-flipped big-endian int (so keys sort by day), then the id. */
-    static Bytes dayKey(long day, String id) {
-        byte[] idBytes = id == null ? EMPTY : id.getBytes(StandardCharsets.UTF_8);
-        ByteBuffer b = ByteBuffer.allocate(4 + idBytes.length);
-        b.putInt((int) day ^ Integer.MIN_VALUE);
-        b.put(idBytes);
-        return Bytes.wrap(b.array());
-    }
-
     /**
      * The keys of the due index whose day is before {@code today}, scanned from the floor, which then moves to
      * {@code today}: the caller removes them (and {@link #index} notes any key written back in the floor).
      */
     private List<Bytes> dueBefore(long today) {
         List<Bytes> due = new ArrayList<>();
-        try (KeyValueIterator<Bytes, byte[]> it = dueIndex.range(dayKey(dueFloor.from(LOWEST_DAY), null),
-                dayKey(today, null))) {
+        try (KeyValueIterator<Bytes, byte[]> it = dueIndex.range(DueKey.of(dueFloor.from(LOWEST_DAY), null),
+                DueKey.of(today, null))) {
             while (it.hasNext()) {
                 due.add(it.next().key);
             }
         }
         dueFloor.cleared(today);
         return due;
-    }
-
-    static long keyDay(Bytes key) {
-        return ByteBuffer.wrap(key.get()).getInt() ^ Integer.MIN_VALUE;
-    }
-
-    static String keyId(Bytes key) {
-        byte[] k = key.get();
-        return new String(k, 4, k.length - 4, StandardCharsets.UTF_8);
     }
 
     /**
@@ -922,13 +904,13 @@ final class StayTracker implements Processor<byte[], byte[], String, SpecificRec
         long decided = 0;
         for (Bytes key : due) {
             dueIndex.put(key, null);
-            String id = keyId(key);
+            String id = DueKey.id(key);
             byte[] stored = travellers.get(id);
             if (stored == null) {
                 continue;
             }
             TravellerState st = TravellerState.decode(stored);
-            if (st.indexedDay != keyDay(key)) {
+            if (st.indexedDay != DueKey.day(key)) {
                 continue; // stale entry
             }
             st.indexedDay = NONE; // just removed

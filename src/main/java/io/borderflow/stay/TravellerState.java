@@ -93,7 +93,7 @@ final class TravellerState {
     int baseOverstayDays;
     long reviewDay = NONE;
     /**
-     * The day of the traveller's key in the due index as last written ({@link StayTracker#dayKey}); NONE: no key.
+     * The day of the traveller's key in the due index as last written ({@link DueKey#of}); NONE: no key.
      * Not encoded: a decoded state sets it from {@link #indexDay()}, which is what was written with it.
      */
     long indexedDay = NONE;

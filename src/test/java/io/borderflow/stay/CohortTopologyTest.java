@@ -229,9 +229,9 @@ class CohortTopologyTest {
                 if (kv.key.equals(StayTracker.INDEX_MARKER_KEY)) {
                     return;
                 }
-                byte[] stored = travellers.get(StayTracker.keyId(kv.key));
-                if (stored != null && Cohorts.dueDay(TravellerState.decode(stored)) == StayTracker.keyDay(kv.key)) {
-                    keys.add(LocalDate.ofEpochDay(StayTracker.keyDay(kv.key)) + " " + StayTracker.keyId(kv.key));
+                byte[] stored = travellers.get(DueKey.id(kv.key));
+                if (stored != null && Cohorts.dueDay(TravellerState.decode(stored)) == DueKey.day(kv.key)) {
+                    keys.add(LocalDate.ofEpochDay(DueKey.day(kv.key)) + " " + DueKey.id(kv.key));
                 }
             });
         }

@@ -198,7 +198,7 @@ class StayTopologyTest {
             while (it.hasNext()) {
                 Bytes k = it.next().key;
                 if (k.get()[0] != (byte) 0xFF) {
-                    ids.add(StayTracker.keyId(k));
+                    ids.add(DueKey.id(k));
                 }
             }
         }
