@@ -75,6 +75,7 @@ public final class Bench {
     private long travellers;
     private long travellersApprox;
     private StateSize stateSize;
+    private StateSize compactedSize;
 
     private Bench(BorderflowConfig config, BenchSettings settings, PrintStream out, Path work) {
         this.config = config;
@@ -220,6 +221,8 @@ public final class Bench {
         }
         if (last) {
             stateSize = StateSize.of(state);
+            FullCompaction.compactAll(state);
+            compactedSize = StateSize.of(state);
         }
         deleteRecursively(state);
         return new double[] {input.events() / seconds, seconds};
@@ -385,13 +388,18 @@ public final class Bench {
                 Math.round(bf.median() / pt.median() * 1000) / 1000.0);
         BenchResult.Memory memory = new BenchResult.Memory(peakHeap, heapAfterGc, Runtime.getRuntime().maxMemory(),
                 rssPeak, rssPeakReset ? "borderflow repetition" : "process");
-        Long travellerStore = stateSize.storeBytes().get(StayTopology.TRAVELLERS_STORE);
+        BenchResult.Compacted compacted = new BenchResult.Compacted(compactedSize.rocksDbBytes(),
+                compactedSize.storeBytes(), perTraveller(compactedSize.rocksDbBytes()),
+                perTraveller(compactedSize.storeBytes().get(StayTopology.TRAVELLERS_STORE)));
         BenchResult.State state = new BenchResult.State(stateSize.rocksDbBytes(), stateSize.totalBytes(),
-                stateSize.storeBytes(), travellers, travellersApprox,
-                travellers == 0 ? null : BenchResult.round((double) stateSize.rocksDbBytes() / travellers),
-                travellers == 0 || travellerStore == null ? null : BenchResult.round((double) travellerStore / travellers));
+                stateSize.storeBytes(), travellers, travellersApprox, perTraveller(stateSize.rocksDbBytes()),
+                perTraveller(stateSize.storeBytes().get(StayTopology.TRAVELLERS_STORE)), compacted);
         return new BenchResult("borderflow bench", startedAt, command, Machine.describe(), Machine.jvm(), s, in,
                 throughput, latency, memory, state, METHOD, BenchResult.round(wallSeconds));
+    }
+
+    private Double perTraveller(Long bytes) {
+        return travellers == 0 || bytes == null ? null : BenchResult.round((double) bytes / travellers);
     }
 
     /** Settings that change the figures; never credentials (the file is meant to be shared). */

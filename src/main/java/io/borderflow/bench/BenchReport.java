@@ -93,6 +93,10 @@ public final class BenchReport {
                 fixed(st.rocksDbBytesPerTrackedTraveller())));
         b.append(String.format(Locale.ROOT, "| bytes per tracked traveller: stay-travellers store | %s |%n",
                 fixed(st.travellerStoreBytesPerTrackedTraveller())));
+        BenchResult.Compacted c = st.compacted();
+        b.append(String.format(Locale.ROOT, "| after a full compaction: RocksDB; bytes per tracked traveller (stay-travellers)"
+                        + " | %,.1f MiB; %s (%s) |%n", c.rocksDbBytes() / MIB, fixed(c.rocksDbBytesPerTrackedTraveller()),
+                fixed(c.travellerStoreBytesPerTrackedTraveller())));
         return b.toString();
     }
 

@@ -43,14 +43,22 @@ public record BenchResult(String benchmark, String startedAt, List<String> comma
 
     /**
      * The stream app's state after the last repetition, measured on disk once the app had closed (memtables
-     * flushed).
+     * flushed), then again after a full compaction.
      *
      * @param trackedTravellers       entries of the stay-travellers store, counted one by one
      * @param trackedTravellersApprox RocksDB's estimate of the same (approximateNumEntries)
      */
     public record State(long rocksDbBytes, long stateDirBytes, Map<String, Long> storeBytes, long trackedTravellers,
                         long trackedTravellersApprox, Double rocksDbBytesPerTrackedTraveller,
-                        Double travellerStoreBytesPerTrackedTraveller) {
+                        Double travellerStoreBytesPerTrackedTraveller, Compacted compacted) {
+    }
+
+    /**
+     * The same state once every RocksDB instance was compacted in full ({@link FullCompaction}): the live data, without
+     * the overwritten and deleted keys that wait for a compaction at close.
+     */
+    public record Compacted(long rocksDbBytes, Map<String, Long> storeBytes, Double rocksDbBytesPerTrackedTraveller,
+                            Double travellerStoreBytesPerTrackedTraveller) {
     }
 
     /**

@@ -111,11 +111,15 @@ class BenchIT {
         assertTrue(r.at("/state/storeBytes/stay-travellers").asLong() > 0);
         assertTrue(r.at("/state/rocksDbBytesPerTrackedTraveller").asDouble() > 0);
         assertTrue(r.at("/state/travellerStoreBytesPerTrackedTraveller").asDouble() > 0);
+        assertTrue(r.at("/state/compacted/rocksDbBytes").asLong() > 0);
+        assertTrue(r.at("/state/compacted/storeBytes/stay-travellers").asLong() > 0);
+        assertTrue(r.at("/state/compacted/rocksDbBytesPerTrackedTraveller").asDouble() > 0);
         assertTrue(r.at("/method/latency").asText().contains("first committed"));
 
         assertTrue(md.contains("| borderflow end to end, events/s |"), md);
         assertTrue(md.contains("| produce to stay status |"), md);
         assertTrue(md.contains("bytes per tracked traveller"), md);
+        assertTrue(md.contains("| after a full compaction: RocksDB"), md);
     }
 
     private static void assertOrdered(JsonNode f) {
