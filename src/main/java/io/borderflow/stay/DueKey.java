@@ -2,6 +2,8 @@ package io.borderflow.stay;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HexFormat;
 import org.apache.kafka.common.utils.Bytes;
 
 /**
@@ -24,18 +26,10 @@ final class DueKey {
     private static final String PSEUDONYM_PREFIX = "p-";
     private static final int PSEUDONYM_CHARS = 22;
     private static final int PSEUDONYM_BYTES = 16;
+    private static final char SCENARIO_PREFIX = 't';
     private static final int SCENARIO_DIGITS = 16;
-    private static final char[] BASE64URL =
-            "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".toCharArray();
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
-    private static final byte[] BASE64URL_VALUE = new byte[128];
-
-    static {
-        Arrays.fill(BASE64URL_VALUE, (byte) -1);
-        for (int i = 0; i < BASE64URL.length; i++) {
-            BASE64URL_VALUE[BASE64URL[i]] = (byte) i;
-        }
-    }
+    private static final Base64.Encoder BASE64URL = Base64.getUrlEncoder().withoutPadding();
+    private static final HexFormat HEX = HexFormat.of();
 
     private DueKey() {
     }
@@ -95,85 +89,50 @@ final class DueKey {
         return key;
     }
 
-    /** 22 base64url characters hold 132 bits: the 128 of the pseudonym and 4 zero bits, or it is not canonical. */
+    /** Packed only if encoding the bytes back gives the id: 22 base64url characters hold 4 bits more than 16 bytes. */
     private static byte[] pseudonym(String id) {
         if (id.length() != PSEUDONYM_PREFIX.length() + PSEUDONYM_CHARS || !id.startsWith(PSEUDONYM_PREFIX)) {
             return null;
         }
-        byte[] key = new byte[DAY_BYTES + 1 + PSEUDONYM_BYTES];
-        key[DAY_BYTES] = PSEUDONYM;
-        int out = DAY_BYTES + 1;
-        int bits = 0;
-        int pending = 0;
-        for (int i = PSEUDONYM_PREFIX.length(); i < id.length(); i++) {
-            char ch = id.charAt(i);
-            int v = ch < BASE64URL_VALUE.length ? BASE64URL_VALUE[ch] : -1;
-            if (v < 0) {
-                return null;
-            }
-            pending = pending << 6 | v;
-            bits += 6;
-            if (bits >= 8) {
-                bits -= 8;
-                key[out++] = (byte) (pending >>> bits);
-                pending &= (1 << bits) - 1;
-            }
+        byte[] bytes;
+        try {
+            bytes = Base64.getUrlDecoder().decode(id.substring(PSEUDONYM_PREFIX.length()));
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return pending == 0 ? key : null;
+        if (bytes.length != PSEUDONYM_BYTES || !id.regionMatches(PSEUDONYM_PREFIX.length(), BASE64URL.encodeToString(bytes),
+                0, PSEUDONYM_CHARS)) {
+            return null;
+        }
+        return tagged(PSEUDONYM, bytes);
     }
 
     private static String unpackPseudonym(byte[] k) {
-        char[] out = new char[PSEUDONYM_PREFIX.length() + PSEUDONYM_CHARS];
-        out[0] = 'p';
-        out[1] = '-';
-        int o = 2;
-        int bits = 0;
-        int pending = 0;
-        for (int i = DAY_BYTES + 1; i < k.length; i++) {
-            pending = pending << 8 | (k[i] & 0xff);
-            bits += 8;
-            while (bits >= 6) {
-                bits -= 6;
-                out[o++] = BASE64URL[(pending >>> bits) & 63];
-            }
-            pending &= (1 << bits) - 1;
-        }
-        out[o] = BASE64URL[(pending << (6 - bits)) & 63];
-        return new String(out);
+        return PSEUDONYM_PREFIX + BASE64URL.encodeToString(Arrays.copyOfRange(k, DAY_BYTES + 1, k.length));
     }
 
+    /** Packed only if formatting the bytes back gives the id: lower-case hex digits. */
     private static byte[] scenario(String id) {
-        if (id.length() != 1 + SCENARIO_DIGITS || id.charAt(0) != 't') {
+        if (id.length() != 1 + SCENARIO_DIGITS || id.charAt(0) != SCENARIO_PREFIX) {
             return null;
         }
-        byte[] key = new byte[DAY_BYTES + 1 + SCENARIO_DIGITS / 2];
-        key[DAY_BYTES] = SCENARIO;
-        for (int i = 0; i < SCENARIO_DIGITS; i += 2) {
-            int hi = hexValue(id.charAt(1 + i));
-            int lo = hexValue(id.charAt(2 + i));
-            if (hi < 0 || lo < 0) {
-                return null;
-            }
-            key[DAY_BYTES + 1 + i / 2] = (byte) (hi << 4 | lo);
+        byte[] bytes;
+        try {
+            bytes = HEX.parseHex(id, 1, id.length());
+        } catch (IllegalArgumentException e) {
+            return null;
         }
-        return key;
-    }
-
-    private static int hexValue(char ch) {
-        if (ch >= '0' && ch <= '9') {
-            return ch - '0';
-        }
-        return ch >= 'a' && ch <= 'f' ? ch - 'a' + 10 : -1;
+        return id.regionMatches(1, HEX.formatHex(bytes), 0, SCENARIO_DIGITS) ? tagged(SCENARIO, bytes) : null;
     }
 
     private static String unpackScenario(byte[] k) {
-        char[] out = new char[1 + SCENARIO_DIGITS];
-        out[0] = 't';
-        for (int i = 0; i < SCENARIO_DIGITS / 2; i++) {
-            int b = k[DAY_BYTES + 1 + i] & 0xff;
-            out[1 + 2 * i] = HEX[b >>> 4];
-            out[2 + 2 * i] = HEX[b & 15];
-        }
-        return new String(out);
+        return SCENARIO_PREFIX + HEX.formatHex(k, DAY_BYTES + 1, k.length);
+    }
+
+    private static byte[] tagged(byte tag, byte[] bytes) {
+        byte[] key = new byte[DAY_BYTES + 1 + bytes.length];
+        key[DAY_BYTES] = tag;
+        System.arraycopy(bytes, 0, key, DAY_BYTES + 1, bytes.length);
+        return key;
     }
 }
