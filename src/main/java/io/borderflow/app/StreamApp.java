@@ -93,7 +93,7 @@ public final class StreamApp implements AutoCloseable {
         // data for, so a traveller's crossing, registration and IIN records meet in time order (the cohorts count
         // a host notification or IIN only for a traveller already entered). -1 gave up that order for a gain that
         // disappeared once no processor punctuated every few records (measured: same throughput either way).
-        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, CompressedRocksDb.class.getName());
+        p.put(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG, RocksDbSettings.class.getName());
         p.put(StreamsConfig.producerPrefix("linger.ms"), "20");
         p.put(StreamsConfig.producerPrefix("batch.size"), Integer.toString(256 * 1024));
         config.asMap().forEach((k, v) -> {

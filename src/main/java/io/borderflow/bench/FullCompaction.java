@@ -1,6 +1,6 @@
 package io.borderflow.bench;
 
-import io.borderflow.app.CompressedRocksDb;
+import io.borderflow.app.RocksDbSettings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,7 +26,7 @@ import org.rocksdb.RocksDBException;
  * that moves a key per record (the due index: a tombstone and a new key) shows how far its last compaction happened
  * to be behind, which shifted a store's size by a third between two builds of the same input. Files are written as
  * the app writes them: Kafka Streams' table format (4 KiB blocks, a Bloom filter except on the last level), its
- * universal compaction, and the app's compression ({@link CompressedRocksDb}).
+ * universal compaction, and the app's settings ({@link RocksDbSettings}: its compression).
  */
 final class FullCompaction {
     private FullCompaction() {
@@ -63,7 +63,7 @@ final class FullCompaction {
             options.setCompactionStyle(CompactionStyle.UNIVERSAL);
             // As Kafka Streams: an informational log would add a file the app's stores do not have.
             options.setInfoLogLevel(InfoLogLevel.ERROR_LEVEL);
-            new CompressedRocksDb().setConfig(dir.getFileName().toString(), options, Map.of());
+            new RocksDbSettings().setConfig(dir.getFileName().toString(), options, Map.of());
             try (DBOptions dbOptions = new DBOptions(options); ColumnFamilyOptions cfOptions = new ColumnFamilyOptions(options)) {
                 List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
                 for (byte[] name : families) {

@@ -13,10 +13,18 @@ import org.apache.kafka.streams.state.internals.WrappedStateStore;
  * first. Writes made in a processor's {@code init} would wait for the first commit after a record: none are made.
  * A changelog record written down carries the timestamp of the task's current record, not of the write's as the
  * cache's did: these changelogs are compacted, or kept without time retention, so nothing reads it.
+ *
+ * <p>The map belongs to the thread that writes (the task's stream thread). Reads from any other thread, such as an
+ * interactive query, go to the store below and see the writes of the last commit; they never write down. The map
+ * holds at most {@value #MAX_PENDING} keys: one more writes it down before the commit, as the cache evicts when
+ * full, so a long commit interval (at-least-once: 30 s) cannot fill the heap.
  */
 abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedStateStore<S, K, V> {
+    static final int MAX_PENDING = 10_000;
     /** The latest value of each written key, null for a delete. */
     final Map<P, V> pending = new HashMap<>();
+    /** The thread whose writes wait in {@link #pending}: set by its first write after {@link #init}. */
+    private volatile Thread writer;
 
     WriteBehindStore(S inner) {
         super(inner);
@@ -32,9 +40,37 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
         }
     }
 
+    /** Notes a write about to be put in the map by this thread. */
+    final void writing() {
+        Thread current = Thread.currentThread();
+        if (writer != current) {
+            writer = current;
+        }
+    }
+
+    /** After a write: writes the map down if it is full. */
+    final void written() {
+        if (pending.size() >= MAX_PENDING) {
+            writeDown();
+        }
+    }
+
+    /** True on the writing thread, the only one that reads or writes the map. */
+    final boolean ownThread() {
+        return writer == Thread.currentThread();
+    }
+
+    /** Before a read the map cannot answer: writes it down, on the writing thread only. */
+    final void writeDownIfOwn() {
+        if (ownThread()) {
+            writeDown();
+        }
+    }
+
     @Override
     public void init(StateStoreContext context, StateStore root) {
         pending.clear();
+        writer = null;
         super.init(context, root);
     }
 

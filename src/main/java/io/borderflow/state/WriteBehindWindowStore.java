@@ -37,60 +37,62 @@ public final class WriteBehindWindowStore<K, V>
         if (key == null) {
             throw new NullPointerException("key cannot be null");
         }
+        writing();
         pending.put(new Slot<>(key, windowStartTimestamp), value);
+        written();
     }
 
     @Override
     public V fetch(K key, long time) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().fetch(key, time);
     }
 
     @Override
     public WindowStoreIterator<V> fetch(K key, long timeFrom, long timeTo) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().fetch(key, timeFrom, timeTo);
     }
 
     @Override
     public WindowStoreIterator<V> backwardFetch(K key, long timeFrom, long timeTo) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().backwardFetch(key, timeFrom, timeTo);
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> fetch(K keyFrom, K keyTo, long timeFrom, long timeTo) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().fetch(keyFrom, keyTo, timeFrom, timeTo);
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> backwardFetch(K keyFrom, K keyTo, long timeFrom, long timeTo) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().backwardFetch(keyFrom, keyTo, timeFrom, timeTo);
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> fetchAll(long timeFrom, long timeTo) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().fetchAll(timeFrom, timeTo);
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> backwardFetchAll(long timeFrom, long timeTo) {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().backwardFetchAll(timeFrom, timeTo);
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> all() {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().all();
     }
 
     @Override
     public KeyValueIterator<Windowed<K>, V> backwardAll() {
-        writeDown();
+        writeDownIfOwn();
         return wrapped().backwardAll();
     }
 }

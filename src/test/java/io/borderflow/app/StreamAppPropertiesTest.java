@@ -42,14 +42,21 @@ class StreamAppPropertiesTest {
 
     @Test
     void stateStoresAreCompressedUnlessTheOperatorSetsRocksDbOptions() {
-        assertEquals(CompressedRocksDb.class.getName(), props(Map.of()).get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
+        assertEquals(RocksDbSettings.class.getName(), props(Map.of()).get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
         assertEquals("com.example.Mine", props(Map.of("streams.rocksdb.config.setter", "com.example.Mine"))
                 .get(StreamsConfig.ROCKSDB_CONFIG_SETTER_CLASS_CONFIG));
         RocksDB.loadLibrary();
         try (Options options = new Options()) {
-            new CompressedRocksDb().setConfig("stay-travellers", options, Map.of());
+            new RocksDbSettings().setConfig("stay-travellers", options, Map.of());
             assertEquals(CompressionType.LZ4_COMPRESSION, options.compressionType());
             assertEquals(CompressionType.ZSTD_COMPRESSION, options.bottommostCompressionType());
+            assertEquals(0.1, options.memtablePrefixBloomSizeRatio(), "the traveller reads skip memtables without the key");
+            assertEquals(true, options.memtableWholeKeyFiltering());
+        }
+        try (Options options = new Options()) {
+            new RocksDbSettings().setConfig("stay-due-index", options, Map.of());
+            assertEquals(CompressionType.LZ4_COMPRESSION, options.compressionType());
+            assertEquals(0.0, options.memtablePrefixBloomSizeRatio(), "a store that is only scanned has no filter");
         }
     }
 }

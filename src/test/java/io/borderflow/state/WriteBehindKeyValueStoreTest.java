@@ -11,6 +11,7 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.serialization.LongDeserializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
@@ -67,6 +68,113 @@ class WriteBehindKeyValueStoreTest {
         below.writes.clear();
         ((CachedStateStore<?, ?>) store).flushCache();
         assertEquals(List.of(), below.writes, "a second flush has nothing to write");
+    }
+
+    @Test
+    void aCommitWritesByteKeysDownInRocksDbsOrder() {
+        List<String> writes = new ArrayList<>();
+        KeyValueStore<Bytes, byte[]> below = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("index"),
+                Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
+        WriteBehindKeyValueStore<Bytes, byte[]> store = new WriteBehindKeyValueStore<>(new NotingByteStore(below, writes));
+        store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        for (int k : new int[] {0x80, 0x05, 0xff, 0x7f, 0x00, 0x42}) {
+            store.put(Bytes.wrap(new byte[] {(byte) k, 1}), new byte[0]);
+        }
+        store.delete(Bytes.wrap(new byte[] {0x42, 1}));
+        store.flushCache();
+        assertEquals(List.of("0001", "0501", "4201=null", "7f01", "8001", "ff01"), writes,
+                "RocksDB's memtable takes keys in order from where the key before went");
+    }
+
+    /** Byte keys in RocksDB's bytewise order: unsigned, a prefix first; the same as Bytes.compareTo. */
+    @Test
+    void byteKeysAreOrderedAsRocksDbOrdersThem() {
+        List<Bytes> keys = new ArrayList<>(List.of(Bytes.wrap(new byte[] {(byte) 0x80}), Bytes.wrap(new byte[] {0x7f}),
+                Bytes.wrap(new byte[] {0, 1}), Bytes.wrap(new byte[] {0}), Bytes.wrap(new byte[] {(byte) 0xff, 0})));
+        List<KeyValue<Bytes, byte[]>> entries = new ArrayList<>(keys.stream().map(k -> KeyValue.pair(k, (byte[]) null)).toList());
+        entries.sort(WriteBehindKeyValueStore::byteOrder);
+        assertEquals(List.of("00", "0001", "7f", "80", "ff00"),
+                entries.stream().map(kv -> java.util.HexFormat.of().formatHex(kv.key.get())).toList());
+
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 10_000; i++) {
+            Bytes a = randomKey(random);
+            Bytes b = randomKey(random);
+            assertEquals(Integer.signum(a.compareTo(b)), Integer.signum(WriteBehindKeyValueStore.byteOrder(KeyValue.pair(a, null),
+                    KeyValue.pair(b, null))), a + " against " + b);
+        }
+    }
+
+    private static Bytes randomKey(java.util.Random random) {
+        byte[] b = new byte[random.nextInt(4)];
+        for (int i = 0; i < b.length; i++) {
+            b[i] = (byte) (random.nextBoolean() ? random.nextInt(256) : random.nextInt(3) + 0x7e);
+        }
+        return Bytes.wrap(b);
+    }
+
+    @Test
+    void aBatchGoesDownAtOnceAfterTheWritesWaiting() {
+        Below below = new Below();
+        KeyValueStore<String, Long> store = over(below);
+        store.put("z", 1L);
+        store.put("a", 9L);
+        store.putAll(List.of(KeyValue.pair("a", 2L), KeyValue.pair("b", 3L)));
+        assertEquals(4, below.writes.size());
+        assertEquals(java.util.Set.of("a=9", "z=1"), java.util.Set.copyOf(below.writes.subList(0, 2)),
+                "what waited goes first");
+        assertEquals(List.of("a=2", "b=3"), below.writes.subList(2, 4), "then the batch: its value of a wins");
+        assertEquals(2L, store.get("a"));
+        assertThrows(NullPointerException.class, () -> store.putAll(List.of(KeyValue.pair(null, 1L))));
+    }
+
+    @Test
+    void theWritesWaitingAreBoundedAndGoDownWhenTheLimitIsReached() {
+        Below below = new Below();
+        KeyValueStore<String, Long> store = over(below);
+        for (int i = 0; i < WriteBehindStore.MAX_PENDING - 1; i++) {
+            store.put("k" + i, (long) i);
+        }
+        assertEquals(List.of(), below.writes);
+        store.put("k-last", 0L);
+        assertEquals(WriteBehindStore.MAX_PENDING, below.writes.size(), "written down before the commit");
+        store.put("k-after", 1L);
+        assertEquals(WriteBehindStore.MAX_PENDING, below.writes.size(), "and waiting again after it");
+        assertEquals(1L, store.get("k-after"));
+        assertEquals(7L, store.get("k7"));
+    }
+
+    /** An interactive query reads from its own thread: the committed state below, never the map, never writing. */
+    @Test
+    void anotherThreadReadsTheStoreBelowAndNeverWritesDown() throws Exception {
+        Below below = new Below();
+        KeyValueStore<String, Long> store = over(below);
+        below.store.put("a", 1L);
+        store.put("a", 2L);
+        store.put("b", 3L);
+        List<Object> seen = onAnotherThread(() -> {
+            List<String> scanned = new ArrayList<>();
+            try (KeyValueIterator<String, Long> it = store.all()) {
+                it.forEachRemaining(kv -> scanned.add(kv.key + "=" + kv.value));
+            }
+            return List.of(store.get("a"), String.valueOf(store.get("b")), scanned, store.approximateNumEntries());
+        });
+        assertEquals(List.of(1L, "null", List.of("a=1"), 1L), seen);
+        assertEquals(List.of(), below.writes, "the other thread wrote nothing down");
+        assertEquals(2L, store.get("a"), "the writing thread still reads its own writes");
+
+        ((CachedStateStore<?, ?>) store).flushCache();
+        assertEquals(List.of(2L, 3L), onAnotherThread(() -> List.of(store.get("a"), store.get("b"))),
+                "after the commit, the other thread sees the writes");
+    }
+
+    private static <T> T onAnotherThread(java.util.concurrent.Callable<T> read) throws Exception {
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            return other.submit(read).get();
+        } finally {
+            other.shutdownNow();
+        }
     }
 
     @Test
@@ -158,6 +266,76 @@ class WriteBehindKeyValueStoreTest {
                 Long n = store.get(w);
                 store.put(w, n == null ? 1 : n + 1);
             }
+        }
+    }
+
+    /** Passes every call to a byte store below, noting each write as hex key (and "=null" for a delete). */
+    private static final class NotingByteStore extends org.apache.kafka.streams.state.internals.WrappedStateStore<
+            KeyValueStore<Bytes, byte[]>, Bytes, byte[]> implements KeyValueStore<Bytes, byte[]> {
+        private final KeyValueStore<Bytes, byte[]> below;
+        private final List<String> writes;
+
+        NotingByteStore(KeyValueStore<Bytes, byte[]> below, List<String> writes) {
+            super(below);
+            this.below = below;
+            this.writes = writes;
+        }
+
+        @Override
+        public void put(Bytes key, byte[] value) {
+            writes.add(java.util.HexFormat.of().formatHex(key.get()) + (value == null ? "=null" : ""));
+            below.put(key, value);
+        }
+
+        @Override
+        public byte[] putIfAbsent(Bytes key, byte[] value) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+            entries.forEach(kv -> put(kv.key, kv.value));
+        }
+
+        @Override
+        public byte[] delete(Bytes key) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public byte[] get(Bytes key) {
+            return below.get(key);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+            return below.range(from, to);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+            return below.reverseRange(from, to);
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> all() {
+            return below.all();
+        }
+
+        @Override
+        public KeyValueIterator<Bytes, byte[]> reverseAll() {
+            return below.reverseAll();
+        }
+
+        @Override
+        public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P> KeyValueIterator<Bytes, byte[]>
+                prefixScan(P prefix, PS serializer) {
+            return below.prefixScan(prefix, serializer);
+        }
+
+        @Override
+        public long approximateNumEntries() {
+            return below.approximateNumEntries();
         }
     }
 
