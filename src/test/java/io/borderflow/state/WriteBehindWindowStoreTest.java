@@ -18,13 +18,21 @@ import org.junit.jupiter.api.Test;
 class WriteBehindWindowStoreTest {
     private static final long HOUR = 3_600_000L;
 
-    @Test
-    void putsReachTheStoreBelowAtTheFlushTheLatestPerKeyAndWindowAndEveryReadSeesThem() {
-        WindowStore<String, Long> below = Stores.windowStoreBuilder(
-                Stores.inMemoryWindowStore("w", Duration.ofDays(2), Duration.ofMillis(1), false),
+    private static WindowStore<String, Long> below() {
+        return Stores.windowStoreBuilder(Stores.inMemoryWindowStore("w", Duration.ofDays(2), Duration.ofMillis(1), false),
                 Serdes.String(), Serdes.Long()).withLoggingDisabled().withCachingDisabled().build();
+    }
+
+    private static WriteBehindWindowStore<String, Long> over(WindowStore<String, Long> below) {
         WriteBehindWindowStore<String, Long> store = new WriteBehindWindowStore<>(below);
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
+        return store;
+    }
+
+    @Test
+    void putsReachTheStoreBelowAtTheFlushTheLatestPerKeyAndWindowAndEveryReadSeesThem() {
+        WindowStore<String, Long> below = below();
+        WriteBehindWindowStore<String, Long> store = over(below);
 
         store.put("a", 1L, 0);
         store.put("a", 2L, 0);
@@ -47,5 +55,23 @@ class WriteBehindWindowStoreTest {
         store.put("c", 9L, 0);
         ((CachedStateStore<?, ?>) store).clearCache();
         assertNull(store.fetch("c", 0), "a cleared buffer is gone");
+    }
+
+    @Test
+    void anotherThreadReadsTheStoreBelowAndNeverWritesDown() throws Exception {
+        WindowStore<String, Long> below = below();
+        WriteBehindWindowStore<String, Long> store = over(below);
+        below.put("a", 1L, 0);
+        store.put("a", 2L, 0);
+
+        java.util.concurrent.ExecutorService other = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            assertEquals(1L, other.submit(() -> store.fetch("a", 0)).get(), "the other thread reads the store below");
+            assertEquals(1L, below.fetch("a", 0), "and wrote nothing down");
+            assertEquals(2L, store.fetch("a", 0), "the writing thread reads its write, written down first");
+            assertEquals(2L, other.submit(() -> store.fetch("a", 0)).get());
+        } finally {
+            other.shutdownNow();
+        }
     }
 }
