@@ -40,7 +40,7 @@ class WriteBehindKeyValueStoreTest {
     }
 
     private static KeyValueStore<String, Long> over(Below below) {
-        KeyValueStore<String, Long> counting = new CountingStore(below);
+        KeyValueStore<String, Long> counting = new NotingStore<>(below.store, below.writes, (k, v) -> k + "=" + v);
         WriteBehindKeyValueStore<String, Long> store = new WriteBehindKeyValueStore<>(counting);
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         return store;
@@ -75,7 +75,8 @@ class WriteBehindKeyValueStoreTest {
         List<String> writes = new ArrayList<>();
         KeyValueStore<Bytes, byte[]> below = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("index"),
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
-        WriteBehindKeyValueStore<Bytes, byte[]> store = new WriteBehindKeyValueStore<>(new NotingByteStore(below, writes));
+        WriteBehindKeyValueStore<Bytes, byte[]> store = new WriteBehindKeyValueStore<>(new NotingStore<>(below, writes,
+                (k, v) -> java.util.HexFormat.of().formatHex(k.get()) + (v == null ? "=null" : "")));
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         for (int k : new int[] {0x80, 0x05, 0xff, 0x7f, 0x00, 0x42}) {
             store.put(Bytes.wrap(new byte[] {(byte) k, 1}), new byte[0]);
@@ -269,66 +270,68 @@ class WriteBehindKeyValueStoreTest {
         }
     }
 
-    /** Passes every call to a byte store below, noting each write as hex key (and "=null" for a delete). */
-    private static final class NotingByteStore extends org.apache.kafka.streams.state.internals.WrappedStateStore<
-            KeyValueStore<Bytes, byte[]>, Bytes, byte[]> implements KeyValueStore<Bytes, byte[]> {
-        private final KeyValueStore<Bytes, byte[]> below;
+    /** Passes every call to the store below, noting each write as {@code note} gives it. */
+    private static final class NotingStore<K, V> extends org.apache.kafka.streams.state.internals.WrappedStateStore<
+            KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
+        private final KeyValueStore<K, V> below;
         private final List<String> writes;
+        private final java.util.function.BiFunction<K, V, String> note;
 
-        NotingByteStore(KeyValueStore<Bytes, byte[]> below, List<String> writes) {
+        NotingStore(KeyValueStore<K, V> below, List<String> writes, java.util.function.BiFunction<K, V, String> note) {
             super(below);
             this.below = below;
             this.writes = writes;
+            this.note = note;
         }
 
         @Override
-        public void put(Bytes key, byte[] value) {
-            writes.add(java.util.HexFormat.of().formatHex(key.get()) + (value == null ? "=null" : ""));
+        public void put(K key, V value) {
+            writes.add(note.apply(key, value));
             below.put(key, value);
         }
 
         @Override
-        public byte[] putIfAbsent(Bytes key, byte[] value) {
+        public V putIfAbsent(K key, V value) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public void putAll(List<KeyValue<Bytes, byte[]>> entries) {
+        public void putAll(List<KeyValue<K, V>> entries) {
             entries.forEach(kv -> put(kv.key, kv.value));
         }
 
         @Override
-        public byte[] delete(Bytes key) {
+        public V delete(K key) {
             throw new UnsupportedOperationException();
         }
 
         @Override
-        public byte[] get(Bytes key) {
+        public V get(K key) {
             return below.get(key);
         }
 
         @Override
-        public KeyValueIterator<Bytes, byte[]> range(Bytes from, Bytes to) {
+        public KeyValueIterator<K, V> range(K from, K to) {
             return below.range(from, to);
         }
 
         @Override
-        public KeyValueIterator<Bytes, byte[]> reverseRange(Bytes from, Bytes to) {
+        public KeyValueIterator<K, V> reverseRange(K from, K to) {
             return below.reverseRange(from, to);
         }
 
         @Override
-        public KeyValueIterator<Bytes, byte[]> all() {
+        public KeyValueIterator<K, V> all() {
             return below.all();
         }
 
         @Override
-        public KeyValueIterator<Bytes, byte[]> reverseAll() {
+        public KeyValueIterator<K, V> reverseAll() {
             return below.reverseAll();
         }
 
         @Override
-        public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P> KeyValueIterator<Bytes, byte[]>
+        public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P> KeyValueIterator<K, V>
                 prefixScan(P prefix, PS serializer) {
             return below.prefixScan(prefix, serializer);
         }
@@ -336,74 +339,6 @@ class WriteBehindKeyValueStoreTest {
         @Override
         public long approximateNumEntries() {
             return below.approximateNumEntries();
-        }
-    }
-
-    /** Passes every call to the store below, noting each write. */
-    private static final class CountingStore extends org.apache.kafka.streams.state.internals.WrappedStateStore<
-            KeyValueStore<String, Long>, String, Long> implements KeyValueStore<String, Long> {
-        private final Below below;
-
-        CountingStore(Below below) {
-            super(below.store);
-            this.below = below;
-        }
-
-        @Override
-        public void put(String key, Long value) {
-            below.writes.add(key + "=" + value);
-            below.store.put(key, value);
-        }
-
-        @Override
-        public Long putIfAbsent(String key, Long value) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public void putAll(List<KeyValue<String, Long>> entries) {
-            entries.forEach(kv -> put(kv.key, kv.value));
-        }
-
-        @Override
-        public Long delete(String key) {
-            throw new UnsupportedOperationException();
-        }
-
-        @Override
-        public Long get(String key) {
-            return below.store.get(key);
-        }
-
-        @Override
-        public KeyValueIterator<String, Long> range(String from, String to) {
-            return below.store.range(from, to);
-        }
-
-        @Override
-        public KeyValueIterator<String, Long> reverseRange(String from, String to) {
-            return below.store.reverseRange(from, to);
-        }
-
-        @Override
-        public KeyValueIterator<String, Long> all() {
-            return below.store.all();
-        }
-
-        @Override
-        public KeyValueIterator<String, Long> reverseAll() {
-            return below.store.reverseAll();
-        }
-
-        @Override
-        public <PS extends org.apache.kafka.common.serialization.Serializer<P>, P> KeyValueIterator<String, Long>
-                prefixScan(P prefix, PS serializer) {
-            return below.store.prefixScan(prefix, serializer);
-        }
-
-        @Override
-        public long approximateNumEntries() {
-            return below.store.approximateNumEntries();
         }
     }
 }
