@@ -2,6 +2,7 @@ package io.borderflow.state;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.common.serialization.Serde;
@@ -31,8 +32,26 @@ import org.apache.kafka.streams.state.Stores;
  */
 public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyValueStore<K, V>, K, V, K>
         implements KeyValueStore<K, V> {
+    /** Marks a key written down as deleted in {@link #recent}. */
+    private static final Object DELETED = new Object();
+    /**
+     * The last keys written down, with their values ({@link #DELETED} for a delete), least recently used first:
+     * the writing thread's point reads look here before the store below. Null when not asked for.
+     */
+    private final Map<K, Object> recent;
+
     WriteBehindKeyValueStore(KeyValueStore<K, V> inner) {
+        this(inner, 0);
+    }
+
+    WriteBehindKeyValueStore(KeyValueStore<K, V> inner, int recentCapacity) {
         super(inner);
+        this.recent = recentCapacity > 0 ? new LinkedHashMap<>(recentCapacity * 4 / 3 + 1, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, Object> eldest) {
+                return size() > recentCapacity;
+            }
+        } : null;
     }
 
     /**
@@ -41,6 +60,18 @@ public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyVa
      */
     public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner) {
         return new WriteBehindBuilder<>(inner.withCachingDisabled(), WriteBehindKeyValueStore::new);
+    }
+
+    /**
+     * {@link #builder}, and the {@code recentCapacity} keys written down most recently used kept with their values
+     * on the heap, where the writing thread's point reads find them before the store below: for a store whose keys
+     * are often read again soon after a commit. The values are the written objects themselves, so they must not
+     * be changed after a put (as for the map of writes waiting).
+     */
+    public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner,
+                                                                   int recentCapacity) {
+        return new WriteBehindBuilder<>(inner.withCachingDisabled(),
+                store -> new WriteBehindKeyValueStore<>(store, recentCapacity));
     }
 
     /** {@link #builder} over a changelogged RocksDB store. */
@@ -65,6 +96,16 @@ public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyVa
             all.sort(WriteBehindKeyValueStore::byteOrder);
         }
         wrapped().putAll(all);
+        if (recent != null) {
+            entries.forEach((k, v) -> recent.put(k, v == null ? DELETED : v));
+        }
+    }
+
+    @Override
+    void forgetWritten() {
+        if (recent != null) {
+            recent.clear();
+        }
     }
 
     /** RocksDB's default (bytewise) order of byte keys. */
@@ -78,6 +119,14 @@ public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyVa
             V v = pending.get(key);
             if (v != null || pending.containsKey(key)) {
                 return v;
+            }
+            if (recent != null) {
+                Object r = recent.get(key);
+                if (r != null) {
+                    @SuppressWarnings("unchecked")
+                    V value = r == DELETED ? null : (V) r;
+                    return value;
+                }
             }
         }
         return wrapped().get(key);
@@ -113,6 +162,11 @@ public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyVa
         writing();
         writeDown();
         wrapped().putAll(entries);
+        if (recent != null) {
+            for (KeyValue<K, V> kv : entries) {
+                recent.remove(kv.key);
+            }
+        }
     }
 
     @Override

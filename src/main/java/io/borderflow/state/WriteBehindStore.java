@@ -7,7 +7,8 @@ import org.apache.kafka.streams.processor.StateStoreContext;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
 /**
- * What the write-behind stores share: writes wait in a hash map ({@code P}: the key, or key and window) and go down
+ * What the write-behind stores share (a key-value store may also keep copies of what it wrote down, which the
+ * same events forget): writes wait in a hash map ({@code P}: the key, or key and window) and go down
  * when Kafka Streams flushes the stores' caches before a commit, or before a read that the map cannot answer. A
  * recycled task clears them (as it clears the cache); a closing store drops them, since a clean close commits
  * first. Writes made in a processor's {@code init} would wait for the first commit after a record: none are made.
@@ -40,6 +41,10 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
         }
     }
 
+    /** Forgets whatever the store keeps of writes already down (on init, recycle and close). */
+    void forgetWritten() {
+    }
+
     /** Notes a write about to be put in the map by this thread. */
     final void writing() {
         Thread current = Thread.currentThread();
@@ -70,6 +75,7 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
     @Override
     public void init(StateStoreContext context, StateStore root) {
         pending.clear();
+        forgetWritten();
         writer = null;
         super.init(context, root);
     }
@@ -83,12 +89,14 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
     @Override
     public void clearCache() {
         pending.clear();
+        forgetWritten();
         super.clearCache();
     }
 
     @Override
     public void close() {
         pending.clear();
+        forgetWritten();
         super.close();
     }
 }

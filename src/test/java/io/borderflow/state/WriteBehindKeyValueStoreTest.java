@@ -37,11 +37,17 @@ class WriteBehindKeyValueStoreTest {
         final KeyValueStore<String, Long> store = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("counts"),
                 Serdes.String(), Serdes.Long()).withLoggingDisabled().withCachingDisabled().build();
         final List<String> writes = new ArrayList<>();
+        final List<String> reads = new ArrayList<>();
     }
 
     private static KeyValueStore<String, Long> over(Below below) {
-        KeyValueStore<String, Long> counting = new NotingStore<>(below.store, below.writes, (k, v) -> k + "=" + v);
-        WriteBehindKeyValueStore<String, Long> store = new WriteBehindKeyValueStore<>(counting);
+        return over(below, 0);
+    }
+
+    private static KeyValueStore<String, Long> over(Below below, int recent) {
+        KeyValueStore<String, Long> counting = new NotingStore<>(below.store, below.writes, below.reads,
+                (k, v) -> k + "=" + v);
+        WriteBehindKeyValueStore<String, Long> store = new WriteBehindKeyValueStore<>(counting, recent);
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         return store;
     }
@@ -76,7 +82,7 @@ class WriteBehindKeyValueStoreTest {
         KeyValueStore<Bytes, byte[]> below = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("index"),
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingDisabled().withCachingDisabled().build();
         WriteBehindKeyValueStore<Bytes, byte[]> store = new WriteBehindKeyValueStore<>(new NotingStore<>(below, writes,
-                (k, v) -> java.util.HexFormat.of().formatHex(k.get()) + (v == null ? "=null" : "")));
+                new ArrayList<>(), (k, v) -> java.util.HexFormat.of().formatHex(k.get()) + (v == null ? "=null" : "")));
         store.init(new MockProcessorContext<>().getStateStoreContext(), store);
         for (int k : new int[] {0x80, 0x05, 0xff, 0x7f, 0x00, 0x42}) {
             store.put(Bytes.wrap(new byte[] {(byte) k, 1}), new byte[0]);
@@ -270,17 +276,69 @@ class WriteBehindKeyValueStoreTest {
         }
     }
 
+    @Test
+    void keysWrittenDownAreReadAgainFromTheHeapUpToTheCapacityLeastRecentlyUsedFirstOut() {
+        Below below = new Below();
+        KeyValueStore<String, Long> store = over(below, 3);
+        below.store.put("x", 5L);
+        store.put("a", 1L);
+        store.put("b", 2L);
+        store.put("c", 3L);
+        store.delete("c");
+        ((CachedStateStore<?, ?>) store).flushCache();
+        below.reads.clear();
+        assertEquals(1L, store.get("a"));
+        assertEquals(2L, store.get("b"));
+        assertNull(store.get("c"), "a delete written down is remembered as one");
+        assertEquals(List.of(), below.reads, "all three from the heap");
+        assertEquals(5L, store.get("x"));
+        assertEquals(List.of("x"), below.reads, "a key never written is read below");
+
+        below.reads.clear();
+        store.get("a"); // a is now the most recently used: b goes first
+        store.put("d", 4L);
+        ((CachedStateStore<?, ?>) store).flushCache();
+        assertEquals(1L, store.get("a"));
+        assertNull(store.get("c"));
+        assertEquals(4L, store.get("d"));
+        assertEquals(List.of(), below.reads);
+        assertEquals(2L, store.get("b"));
+        assertEquals(List.of("b"), below.reads, "the least recently used key left the heap");
+    }
+
+    @Test
+    void whatGoesBelowWithoutTheMapIsNeverAnsweredFromTheHeap() throws Exception {
+        Below below = new Below();
+        KeyValueStore<String, Long> store = over(below, 10);
+        store.put("a", 1L);
+        store.put("b", 2L);
+        ((CachedStateStore<?, ?>) store).flushCache();
+        store.putAll(List.of(KeyValue.pair("a", 7L)));
+        assertEquals(7L, store.get("a"), "a batch replaces what the heap had");
+
+        below.reads.clear();
+        assertEquals(2L, onAnotherThread(() -> store.get("b")));
+        assertEquals(List.of("b"), below.reads, "another thread reads below");
+
+        below.store.put("b", 9L); // as a restore or a standby's update writes below the wrappers
+        ((CachedStateStore<?, ?>) store).clearCache();
+        assertEquals(9L, store.get("b"), "a recycled task forgets the heap copies");
+    }
+
     /** Passes every call to the store below, noting each write as {@code note} gives it. */
     private static final class NotingStore<K, V> extends org.apache.kafka.streams.state.internals.WrappedStateStore<
             KeyValueStore<K, V>, K, V> implements KeyValueStore<K, V> {
         private final KeyValueStore<K, V> below;
         private final List<String> writes;
+        private final List<String> reads;
         private final java.util.function.BiFunction<K, V, String> note;
 
-        NotingStore(KeyValueStore<K, V> below, List<String> writes, java.util.function.BiFunction<K, V, String> note) {
+        NotingStore(KeyValueStore<K, V> below, List<String> writes, List<String> reads,
+                    java.util.function.BiFunction<K, V, String> note) {
             super(below);
             this.below = below;
             this.writes = writes;
+            this.reads = reads;
             this.note = note;
         }
 
@@ -307,6 +365,7 @@ class WriteBehindKeyValueStoreTest {
 
         @Override
         public V get(K key) {
+            reads.add(String.valueOf(key));
             return below.get(key);
         }
 
