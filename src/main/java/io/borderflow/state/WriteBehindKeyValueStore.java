@@ -59,7 +59,7 @@ public final class WriteBehindKeyValueStore<K, V> extends WriteBehindStore<KeyVa
      * takes its place). Logging stays as {@code inner} says.
      */
     public static <K, V> StoreBuilder<KeyValueStore<K, V>> builder(StoreBuilder<KeyValueStore<K, V>> inner) {
-        return new WriteBehindBuilder<>(inner.withCachingDisabled(), WriteBehindKeyValueStore::new);
+        return builder(inner, 0);
     }
 
     /**

@@ -45,6 +45,11 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
     void forgetWritten() {
     }
 
+    private void dropAll() {
+        pending.clear();
+        forgetWritten();
+    }
+
     /** Notes a write about to be put in the map by this thread. */
     final void writing() {
         Thread current = Thread.currentThread();
@@ -74,8 +79,7 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
 
     @Override
     public void init(StateStoreContext context, StateStore root) {
-        pending.clear();
-        forgetWritten();
+        dropAll();
         writer = null;
         super.init(context, root);
     }
@@ -88,15 +92,13 @@ abstract class WriteBehindStore<S extends StateStore, K, V, P> extends WrappedSt
 
     @Override
     public void clearCache() {
-        pending.clear();
-        forgetWritten();
+        dropAll();
         super.clearCache();
     }
 
     @Override
     public void close() {
-        pending.clear();
-        forgetWritten();
+        dropAll();
         super.close();
     }
 }
